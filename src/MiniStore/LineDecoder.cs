@@ -1,0 +1,74 @@
+namespace MiniStore;
+
+/// <summary>The result of decoding one log line (the bytes before its '\n').</summary>
+internal readonly struct DecodedLine
+{
+    public DecodedLine(int recordStart, int recordLength, bool more)
+    {
+        RecordStart = recordStart;
+        RecordLength = recordLength;
+        More = more;
+        Error = null;
+    }
+
+    public DecodedLine(string error)
+    {
+        Error = error;
+        RecordStart = RecordLength = 0;
+        More = false;
+    }
+
+    /// <summary>Why the line is damaged, or null when it is intact.</summary>
+    public string? Error { get; }
+    public bool IsValid => Error is null;
+    public int RecordStart { get; }
+    public int RecordLength { get; }
+    /// <summary>True when more lines of the same atomic batch follow.</summary>
+    public bool More { get; }
+}
+
+/// <summary>Reads log lines written by <see cref="LineEncoder"/>. It checks the frame and the CRC, never parses the record.</summary>
+internal static class LineDecoder
+{
+    internal static DecodedLine Decode(ReadOnlySpan<byte> line)
+    {
+        int minimum = LineEncoder.HeaderLength + LineEncoder.RecordField.Length + 2;
+        if (line.Length < minimum)
+            return new DecodedLine(line.IsEmpty ? "empty line" : $"line too short ({line.Length} bytes) to hold a checksum and a record");
+        if (!line.StartsWith(LineEncoder.CrcPrefix) || line[16] != '"' || line[17] != ',')
+            return new DecodedLine("line does not start with {\"crc\":\"<8 hex digits>\",");
+        if (!TryParseHex(line.Slice(LineEncoder.CrcPrefix.Length, 8), out uint expected))
+            return new DecodedLine("checksum is not 8 hex digits");
+        if (line[^1] != '}')
+            return new DecodedLine("line does not end with '}'");
+
+        var body = line[LineEncoder.HeaderLength..^1];
+        uint actual = Crc32C.Compute(body);
+        if (actual != expected)
+            return new DecodedLine($"checksum mismatch: line says {expected:x8}, content hashes to {actual:x8}");
+
+        bool more = body.StartsWith(LineEncoder.MoreField);
+        int fieldStart = more ? LineEncoder.MoreField.Length : 0;
+        if (!body[fieldStart..].StartsWith(LineEncoder.RecordField))
+            return new DecodedLine("checksum matches but the line has no \"rec\" field where expected");
+        int recordStart = LineEncoder.HeaderLength + fieldStart + LineEncoder.RecordField.Length;
+        return new DecodedLine(recordStart, line.Length - 1 - recordStart, more);
+    }
+
+    private static bool TryParseHex(ReadOnlySpan<byte> hex, out uint value)
+    {
+        value = 0;
+        foreach (var c in hex)
+        {
+            int digit = c switch
+            {
+                >= (byte)'0' and <= (byte)'9' => c - '0',
+                >= (byte)'a' and <= (byte)'f' => c - 'a' + 10,
+                _ => -1,
+            };
+            if (digit < 0) return false;
+            value = (value << 4) | (uint)digit;
+        }
+        return true;
+    }
+}

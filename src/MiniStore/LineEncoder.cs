@@ -1,0 +1,79 @@
+using System.Buffers;
+using System.Text.Json;
+
+namespace MiniStore;
+
+/// <summary>
+/// Writes records as log lines. The mirror image of <see cref="LineDecoder"/>; docs/FORMAT.md is the specification.
+/// <code>{"crc":"&lt;8 hex&gt;","rec":&lt;record&gt;}\n</code>  or, for every line of a batch but its last,
+/// <code>{"crc":"&lt;8 hex&gt;","more":true,"rec":&lt;record&gt;}\n</code>
+/// The CRC-32C covers every byte between <c>{"crc":"XXXXXXXX",</c> and the closing <c>}</c>.
+/// </summary>
+internal static class LineEncoder
+{
+    internal static ReadOnlySpan<byte> CrcPrefix => "{\"crc\":\""u8;
+    internal static ReadOnlySpan<byte> RecordField => "\"rec\":"u8;
+    internal static ReadOnlySpan<byte> MoreField => "\"more\":true,"u8;
+    internal const int HeaderLength = 18; // {"crc":"XXXXXXXX",
+
+    /// <summary>Appends the lines of one atomic batch to <paramref name="output"/>.</summary>
+    internal static void EncodeBatch(IReadOnlyList<ReadOnlyMemory<byte>> records, IBufferWriter<byte> output)
+    {
+        for (int i = 0; i < records.Count; i++)
+            EncodeLine(records[i].Span, more: i < records.Count - 1, output);
+    }
+
+    private static void EncodeLine(ReadOnlySpan<byte> record, bool more, IBufferWriter<byte> output)
+    {
+        int bodyLength = (more ? MoreField.Length : 0) + RecordField.Length + record.Length;
+        int total = HeaderLength + bodyLength + 2;
+        var line = output.GetSpan(total)[..total];
+
+        var body = line.Slice(HeaderLength, bodyLength);
+        int at = 0;
+        if (more) { MoreField.CopyTo(body); at = MoreField.Length; }
+        RecordField.CopyTo(body[at..]);
+        record.CopyTo(body[(at + RecordField.Length)..]);
+
+        CrcPrefix.CopyTo(line);
+        WriteHex(Crc32C.Compute(body), line.Slice(CrcPrefix.Length, 8));
+        line[16] = (byte)'"';
+        line[17] = (byte)',';
+        line[total - 2] = (byte)'}';
+        line[total - 1] = (byte)'\n';
+        output.Advance(total);
+    }
+
+    /// <summary>
+    /// Checks that a record is one complete JSON value with no raw line break, so that the line stays one JSON
+    /// object that jq can read and the decoder can find its end.
+    /// </summary>
+    internal static void ValidateRecord(ReadOnlySpan<byte> record)
+    {
+        if (record.IsEmpty)
+            throw new ArgumentException("A record must be a JSON value; got zero bytes.");
+        if (record.IndexOfAny((byte)'\n', (byte)'\r') >= 0)
+            throw new ArgumentException("A record must be compact JSON on one line; it contains a raw line break.");
+        try
+        {
+            var reader = new Utf8JsonReader(record, new JsonReaderOptions { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow });
+            if (!reader.Read()) throw new JsonException("no JSON value");
+            reader.Skip();
+            if (reader.Read()) throw new JsonException("more than one JSON value");
+        }
+        catch (JsonException e)
+        {
+            throw new ArgumentException($"A record must be exactly one JSON value: {e.Message}", e);
+        }
+    }
+
+    private static void WriteHex(uint value, Span<byte> destination)
+    {
+        const string digits = "0123456789abcdef";
+        for (int i = 7; i >= 0; i--)
+        {
+            destination[i] = (byte)digits[(int)(value & 0xF)];
+            value >>= 4;
+        }
+    }
+}

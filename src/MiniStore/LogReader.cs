@@ -1,0 +1,147 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace MiniStore;
+
+/// <summary>
+/// Reads a log forward, one atomic batch (a "frame" of lines ending in a line without "more") at a time, and yields
+/// the records of complete frames only. A damaged line followed by more data is corruption and throws
+/// <see cref="CorruptLogException"/>. Whatever follows the last complete frame (a line without its '\n', a damaged
+/// last line, or an unfinished batch) is a torn tail: it is not yielded and is described by <see cref="Tail"/>.
+/// </summary>
+internal sealed class LogReader : IDisposable
+{
+    private const int InitialBufferSize = 64 * 1024;
+
+    private readonly string _path;
+    private readonly SafeFileHandle _file;
+    private readonly long _endOffset;
+    private readonly int _maxLineLength;
+    private byte[] _buffer;
+    private long _bufferOffset; // file offset of _buffer[0]
+    private int _end;           // end of valid data
+    private bool _eof;
+
+    public LogReader(string path, MiniStoreOptions options, long startOffset = 0, long startLineNumber = 1, long endOffset = long.MaxValue)
+    {
+        _path = path;
+        _file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.SequentialScan);
+        _endOffset = Math.Min(endOffset, RandomAccess.GetLength(_file));
+        _maxLineLength = options.MaxLineLength;
+        _buffer = ArrayPool<byte>.Shared.Rent(InitialBufferSize);
+        _bufferOffset = startOffset;
+        CommittedLength = startOffset;
+        NextLineNumber = startLineNumber;
+    }
+
+    /// <summary>Offset just after the last complete frame read so far.</summary>
+    public long CommittedLength { get; private set; }
+    /// <summary>Line number the next frame starts at.</summary>
+    public long NextLineNumber { get; private set; }
+    /// <summary>Set when reading ended at a torn tail rather than at a clean end of file.</summary>
+    public TornTail? Tail { get; private set; }
+
+    public async IAsyncEnumerable<LogRecord> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var frame = new List<(long RecordOffset, int RecordLength, long LineOffset)>();
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            frame.Clear();
+            long scan = CommittedLength; // absolute offset of the next line to decode
+            while (true)
+            {
+                int lineLength = _buffer.AsSpan(Index(scan), _end - Index(scan)).IndexOf((byte)'\n');
+                if (lineLength < 0)
+                {
+                    if (_end - Index(scan) > _maxLineLength)
+                        throw new CorruptLogException(_path, NextLineNumber + frame.Count, scan, $"line is longer than the {_maxLineLength}-byte limit");
+                    if (_eof)
+                    {
+                        if (scan < BufferEnd)
+                            EndAtTornTail($"last line has no line break ({BufferEnd - scan} bytes): the write was cut short");
+                        else if (frame.Count > 0)
+                            EndAtTornTail($"batch of {frame.Count}+ lines is unfinished: its last line is missing");
+                        yield break;
+                    }
+                    await FillAsync(cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                var decoded = LineDecoder.Decode(_buffer.AsSpan(Index(scan), lineLength));
+                long lineNumber = NextLineNumber + frame.Count;
+                if (!decoded.IsValid)
+                {
+                    long next = scan + lineLength + 1;
+                    if (!await IsAtEndAsync(next, cancellationToken).ConfigureAwait(false))
+                        throw new CorruptLogException(_path, lineNumber, scan, decoded.Error + ", and intact data follows it, so it is not a torn tail");
+                    EndAtTornTail($"last line (line {lineNumber}) is damaged: {decoded.Error}");
+                    yield break;
+                }
+                frame.Add((scan + decoded.RecordStart, decoded.RecordLength, scan));
+                scan += lineLength + 1;
+                if (!decoded.More)
+                    break;
+            }
+
+            for (int i = 0; i < frame.Count; i++)
+            {
+                var (recordOffset, recordLength, lineOffset) = frame[i];
+                yield return new LogRecord(_buffer.AsMemory(Index(recordOffset), recordLength), NextLineNumber + i, lineOffset);
+            }
+            NextLineNumber += frame.Count;
+            CommittedLength = scan;
+        }
+    }
+
+    private long BufferEnd => _bufferOffset + _end;
+
+    private int Index(long offset) => (int)(offset - _bufferOffset);
+
+    private void EndAtTornTail(string reason)
+    {
+        long tornLength = _endOffset - CommittedLength;
+        Tail = new TornTail(CommittedLength, tornLength, NextLineNumber, reason);
+    }
+
+    private async ValueTask<bool> IsAtEndAsync(long offset, CancellationToken cancellationToken)
+    {
+        while (BufferEnd <= offset && !_eof)
+            await FillAsync(cancellationToken).ConfigureAwait(false);
+        return BufferEnd <= offset;
+    }
+
+    /// <summary>Reads more of the file, first dropping consumed bytes (never those of the current frame).</summary>
+    private async ValueTask FillAsync(CancellationToken cancellationToken)
+    {
+        int keepFrom = Index(CommittedLength);
+        if (keepFrom > 0)
+        {
+            Buffer.BlockCopy(_buffer, keepFrom, _buffer, 0, _end - keepFrom);
+            _end -= keepFrom;
+            _bufferOffset += keepFrom;
+        }
+        if (_end == _buffer.Length)
+        {
+            var larger = ArrayPool<byte>.Shared.Rent(_buffer.Length * 2);
+            Buffer.BlockCopy(_buffer, 0, larger, 0, _end);
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = larger;
+        }
+        long position = BufferEnd;
+        int wanted = (int)Math.Min(_buffer.Length - _end, _endOffset - position);
+        int read = wanted <= 0 ? 0 : await RandomAccess.ReadAsync(_file, _buffer.AsMemory(_end, wanted), position, cancellationToken).ConfigureAwait(false);
+        _end += read;
+        if (read == 0)
+            _eof = true;
+    }
+
+    public void Dispose()
+    {
+        _file.Dispose();
+        var buffer = Interlocked.Exchange(ref _buffer, Array.Empty<byte>());
+        if (buffer.Length > 0)
+            ArrayPool<byte>.Shared.Return(buffer);
+    }
+}

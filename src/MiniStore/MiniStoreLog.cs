@@ -1,0 +1,283 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Microsoft.Win32.SafeHandles;
+
+namespace MiniStore;
+
+/// <summary>
+/// An append-only, fsync'd, replayable JSONL log: the whole engine's public face.
+/// <code>
+/// await using var log = await MiniStoreLog.OpenAsync("counter.log");
+/// await log.AppendAsync(new CounterOp.Inc(25));
+/// await foreach (var op in MiniStoreLog.ReplayAsync&lt;CounterOp&gt;("counter.log")) { ... }
+/// </code>
+/// One instance is the only writer of its file. Appends from many tasks are queued in call order; whoever finds no
+/// write in progress writes everything queued with one write and one fsync (group commit), and every append's task
+/// completes only after the fsync that covers it has returned.
+/// </summary>
+public sealed class MiniStoreLog : IAsyncDisposable, IDisposable
+{
+    private readonly FileStream _stream;
+    private SafeFileHandle _file => _stream.SafeFileHandle;
+    private readonly MiniStoreOptions _options;
+    private readonly object _gate = new();
+    private List<PendingAppend> _queue = new();
+    private List<PendingAppend> _spare = new();
+    private Task _writer = Task.CompletedTask;
+    private bool _writing;
+    private Exception? _broken;
+    private bool _disposed;
+
+    private MiniStoreLog(string path, FileStream stream, MiniStoreOptions options, long length, long recordCount, byte[]? lastRecord, TailRepair? repair)
+    {
+        Path = path;
+        _stream = stream;
+        _options = options;
+        Length = length;
+        RecordCount = recordCount;
+        LastRecordAtOpen = lastRecord;
+        Repair = repair;
+    }
+
+    /// <summary>Full path of the log file.</summary>
+    public string Path { get; }
+    /// <summary>Bytes durably committed to the file.</summary>
+    public long Length { get; private set; }
+    /// <summary>Records durably committed to the file.</summary>
+    public long RecordCount { get; private set; }
+    /// <summary>The last record in the file when it was opened (null for an empty log), for callers that keep a position in it.</summary>
+    public ReadOnlyMemory<byte>? LastRecordAtOpen { get; }
+    /// <summary>What opening cut off the end of the file, or null when the file ended cleanly.</summary>
+    public TailRepair? Repair { get; }
+
+    /// <summary>
+    /// Opens (creating if needed) a log for appending. The whole file is checked; a torn tail is saved to a
+    /// <c>.broken</c> file beside the log and truncated away (see <see cref="Repair"/>); any other damage throws
+    /// <see cref="CorruptLogException"/>.
+    /// </summary>
+    public static async Task<MiniStoreLog> OpenAsync(string path, MiniStoreOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= MiniStoreOptions.Default;
+        path = System.IO.Path.GetFullPath(path);
+        string directory = System.IO.Path.GetDirectoryName(path)!;
+        Directory.CreateDirectory(directory);
+
+        bool created = !File.Exists(path);
+        var stream = new FileStream(path, options.NewFile(FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete));
+        var file = stream.SafeFileHandle;
+        try
+        {
+            if (created)
+                options.FileSync.SyncDirectory(directory);
+
+            long records = 0;
+            byte[]? lastRecord = null;
+            using var reader = new LogReader(path, options);
+            await foreach (var _ in reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                records++;
+            if (records > 0)
+                lastRecord = await ReadLastRecordAsync(path, options, reader.CommittedLength, cancellationToken).ConfigureAwait(false);
+
+            TailRepair? repair = null;
+            if (reader.Tail is { } tail)
+            {
+                repair = TailRepairer.Repair(path, file, tail, options);
+                options.OnRepair?.Invoke(repair);
+            }
+            return new MiniStoreLog(path, stream, options, reader.CommittedLength, records, lastRecord, repair);
+        }
+        catch
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Reads the records of a log in the order written. Stops before a torn tail (which was never acknowledged).</summary>
+    public static async IAsyncEnumerable<LogRecord> ReadAsync(string path, MiniStoreOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        if (!File.Exists(path))
+            yield break;
+        using var reader = new LogReader(path, options ?? MiniStoreOptions.Default);
+        await foreach (var record in reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            yield return record;
+    }
+
+    /// <summary>Reads a log from a known position (a record's <see cref="LogRecord.Offset"/> and line number), up to an optional end offset.</summary>
+    public static async IAsyncEnumerable<LogRecord> ReadAsync(string path, long fromOffset, long fromLineNumber, long endOffset = long.MaxValue, MiniStoreOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        if (!File.Exists(path))
+            yield break;
+        using var reader = new LogReader(path, options ?? MiniStoreOptions.Default, fromOffset, fromLineNumber, endOffset);
+        await foreach (var record in reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            yield return record;
+    }
+
+    /// <summary>Replays a log's records deserialized as <typeparamref name="T"/>, in the order written.</summary>
+    public static async IAsyncEnumerable<T> ReplayAsync<T>(string path, JsonSerializerOptions? jsonOptions = null, MiniStoreOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await foreach (var record in ReadAsync(path, options, cancellationToken).ConfigureAwait(false))
+        {
+            T? value;
+            try
+            {
+                value = JsonSerializer.Deserialize<T>(record.Json.Span, jsonOptions);
+            }
+            catch (JsonException e)
+            {
+                throw new JsonException($"Log '{path}' line {record.LineNumber}: record is not a valid {typeof(T).Name}: {e.Message}", e);
+            }
+            yield return value!;
+        }
+    }
+
+    /// <summary>Appends one record (a JSON value) durably.</summary>
+    public Task AppendAsync<T>(T value, JsonSerializerOptions? jsonOptions = null, CancellationToken cancellationToken = default) =>
+        AppendBatchAsync([JsonSerializer.SerializeToUtf8Bytes(value, jsonOptions)], cancellationToken);
+
+    /// <summary>Appends records atomically: after a crash, either all of them replay or none.</summary>
+    public Task AppendBatchAsync<T>(IEnumerable<T> values, JsonSerializerOptions? jsonOptions = null, CancellationToken cancellationToken = default) =>
+        AppendBatchAsync(values.Select(v => (ReadOnlyMemory<byte>)JsonSerializer.SerializeToUtf8Bytes(v, jsonOptions)).ToList(), cancellationToken);
+
+    /// <summary>Appends one record given as UTF-8 JSON bytes.</summary>
+    public Task AppendAsync(ReadOnlyMemory<byte> json, CancellationToken cancellationToken = default) =>
+        AppendBatchAsync([json], cancellationToken);
+
+    /// <summary>
+    /// Appends records given as UTF-8 JSON, atomically, and completes after they are fsync'd. Once queued an append
+    /// is not withdrawn: the token is only checked before queueing.
+    /// </summary>
+    public Task AppendBatchAsync(IReadOnlyList<ReadOnlyMemory<byte>> records, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (records.Count == 0)
+            return Task.CompletedTask;
+        var encoded = new ArrayBufferWriter<byte>(records.Sum(r => r.Length + 40));
+        foreach (var record in records)
+        {
+            LineEncoder.ValidateRecord(record.Span);
+            if (record.Length + 40 > _options.MaxLineLength)
+                throw new ArgumentException($"Record of {record.Length} bytes exceeds the {_options.MaxLineLength}-byte line limit of '{Path}'.");
+        }
+        LineEncoder.EncodeBatch(records, encoded);
+
+        var pending = new PendingAppend(encoded.WrittenMemory, records.Count);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_broken is not null)
+                throw new IOException($"Log '{Path}' is unusable after an earlier failure; reopen it to recover: {_broken.Message}", _broken);
+            _queue.Add(pending);
+            if (!_writing)
+            {
+                _writing = true;
+                _writer = Task.Run(WriteQueued);
+            }
+        }
+        return pending.Completion.Task;
+    }
+
+    private void WriteQueued()
+    {
+        while (true)
+        {
+            List<PendingAppend> batch;
+            lock (_gate)
+            {
+                if (_queue.Count == 0)
+                {
+                    _writing = false;
+                    return;
+                }
+                batch = _queue;
+                _queue = _spare;
+                _spare = batch;
+            }
+
+            long start = Length;
+            try
+            {
+                var buffers = new ReadOnlyMemory<byte>[batch.Count];
+                long bytes = 0;
+                for (int i = 0; i < batch.Count; i++)
+                {
+                    buffers[i] = batch[i].Bytes;
+                    bytes += batch[i].Bytes.Length;
+                }
+                RandomAccess.Write(_file, buffers, start);
+                _options.FileSync.SyncFile(_file);
+                Length = start + bytes;
+                RecordCount += batch.Sum(p => p.RecordCount);
+                foreach (var p in batch)
+                    p.Completion.TrySetResult();
+            }
+            catch (Exception e)
+            {
+                var failure = new IOException($"Append to '{Path}' failed; nothing of it was kept: {e.Message}", e);
+                RollBack(start, e);
+                foreach (var p in batch)
+                    p.Completion.TrySetException(failure);
+            }
+            batch.Clear();
+        }
+    }
+
+    /// <summary>Cuts a failed write back off the file so no half record stays behind; if even that fails, the log refuses further appends.</summary>
+    private void RollBack(long length, Exception cause)
+    {
+        try
+        {
+            RandomAccess.SetLength(_file, length);
+            _options.FileSync.SyncFile(_file);
+        }
+        catch (Exception e)
+        {
+            lock (_gate)
+                _broken = new AggregateException(cause, e);
+        }
+    }
+
+    private static async Task<byte[]> ReadLastRecordAsync(string path, MiniStoreOptions options, long committedLength, CancellationToken cancellationToken)
+    {
+        // The last line starts after the previous '\n'; read backwards in growing windows until it is found.
+        using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        for (int window = 4096; ; window *= 2)
+        {
+            long from = Math.Max(0, committedLength - window);
+            var bytes = new byte[committedLength - from];
+            int read = 0;
+            while (read < bytes.Length)
+                read += await RandomAccess.ReadAsync(file, bytes.AsMemory(read), from + read, cancellationToken).ConfigureAwait(false);
+            int lineStart = bytes.AsSpan(0, bytes.Length - 1).LastIndexOf((byte)'\n') + 1;
+            if (lineStart > 0 || from == 0)
+            {
+                var decoded = LineDecoder.Decode(bytes.AsSpan(lineStart, bytes.Length - 1 - lineStart));
+                return bytes.AsSpan(lineStart + decoded.RecordStart, decoded.RecordLength).ToArray();
+            }
+        }
+    }
+
+    /// <summary>Waits for queued appends to finish, then closes the file.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        Task writer;
+        lock (_gate)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            writer = _writer;
+        }
+        try { await writer.ConfigureAwait(false); } catch { /* each append's task carries its own failure */ }
+        await _stream.DisposeAsync().ConfigureAwait(false);
+    }
+
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    private sealed class PendingAppend(ReadOnlyMemory<byte> bytes, int recordCount)
+    {
+        public ReadOnlyMemory<byte> Bytes { get; } = bytes;
+        public int RecordCount { get; } = recordCount;
+        public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
