@@ -15,6 +15,7 @@ internal static class LineEncoder
     internal static ReadOnlySpan<byte> RecordField => "\"rec\":"u8;
     internal static ReadOnlySpan<byte> MoreField => "\"more\":true,"u8;
     internal const int HeaderLength = 18; // {"crc":"XXXXXXXX",
+    internal const int MaxFramingLength = 38; // header, "more":true, "rec":, '}' and '\n' around a record
 
     /// <summary>Appends the lines of one atomic batch to <paramref name="output"/>.</summary>
     internal static void EncodeBatch(IReadOnlyList<ReadOnlyMemory<byte>> records, IBufferWriter<byte> output)

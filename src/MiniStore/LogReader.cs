@@ -69,6 +69,9 @@ internal sealed class LogReader : IDisposable
                     continue;
                 }
 
+                // A line that happened to fit in the buffer whole is held to the limit too, not only one still missing its '\n'.
+                if (lineLength > _maxLineLength)
+                    throw new CorruptLogException(_path, NextLineNumber + frame.Count, scan, $"line is longer than the {_maxLineLength}-byte limit");
                 var decoded = LineDecoder.Decode(_buffer.AsSpan(Index(scan), lineLength));
                 long lineNumber = NextLineNumber + frame.Count;
                 if (!decoded.IsValid)

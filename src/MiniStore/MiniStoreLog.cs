@@ -36,7 +36,8 @@ public sealed class MiniStoreLog : IAsyncDisposable, IDisposable
         _options = options;
         Length = length;
         RecordCount = recordCount;
-        LastRecordAtOpen = lastRecord;
+        // Not a plain assignment: a null byte[] converts to an empty, non-null ReadOnlyMemory<byte>; an empty log must give null.
+        LastRecordAtOpen = lastRecord is null ? (ReadOnlyMemory<byte>?)null : lastRecord;
         Repair = repair;
     }
 
@@ -148,21 +149,33 @@ public sealed class MiniStoreLog : IAsyncDisposable, IDisposable
     /// Appends records given as UTF-8 JSON, atomically, and completes after they are fsync'd. Once queued an append
     /// is not withdrawn: the token is only checked before queueing.
     /// </summary>
-    public Task AppendBatchAsync(IReadOnlyList<ReadOnlyMemory<byte>> records, CancellationToken cancellationToken = default)
+    public Task AppendBatchAsync(IReadOnlyList<ReadOnlyMemory<byte>> records, CancellationToken cancellationToken = default) =>
+        AppendBatchesAsync([records], cancellationToken);
+
+    /// <summary>
+    /// Appends several atomic batches with one write and one fsync: after a crash each batch replays whole or not at
+    /// all, and the task completes once all of them are durable.
+    /// </summary>
+    public Task AppendBatchesAsync(IReadOnlyList<IReadOnlyList<ReadOnlyMemory<byte>>> batches, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        if (records.Count == 0)
+        int recordCount = 0, size = 0;
+        foreach (var records in batches)
+            foreach (var record in records)
+            {
+                LineEncoder.ValidateRecord(record.Span);
+                if (record.Length + LineEncoder.MaxFramingLength > _options.MaxLineLength)
+                    throw new ArgumentException($"Record of {record.Length} bytes exceeds the {_options.MaxLineLength}-byte line limit of '{Path}'.");
+                recordCount++;
+                size += record.Length + LineEncoder.MaxFramingLength;
+            }
+        if (recordCount == 0)
             return Task.CompletedTask;
-        var encoded = new ArrayBufferWriter<byte>(records.Sum(r => r.Length + 40));
-        foreach (var record in records)
-        {
-            LineEncoder.ValidateRecord(record.Span);
-            if (record.Length + 40 > _options.MaxLineLength)
-                throw new ArgumentException($"Record of {record.Length} bytes exceeds the {_options.MaxLineLength}-byte line limit of '{Path}'.");
-        }
-        LineEncoder.EncodeBatch(records, encoded);
+        var encoded = new ArrayBufferWriter<byte>(size);
+        foreach (var records in batches)
+            LineEncoder.EncodeBatch(records, encoded);
 
-        var pending = new PendingAppend(encoded.WrittenMemory, records.Count);
+        var pending = new PendingAppend(encoded.WrittenMemory, recordCount);
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);

@@ -1,0 +1,97 @@
+using System.Buffers;
+using System.Text.Json;
+using Akka.Persistence.Journal;
+using Akka.Persistence.MiniStore.Serialization;
+using MiniStore;
+
+namespace Akka.Persistence.MiniStore.Journal;
+
+/// <summary>
+/// One event as stored in a journal log: <c>{"pid","seq","ts","writer","manifest","tags", payload fields}</c>.
+/// <see cref="Write"/> and <see cref="Read"/> are mirror images; docs/FORMAT.md is the specification.
+/// </summary>
+internal readonly record struct EventRecord(string PersistenceId, long SequenceNr, long Timestamp, string WriterGuid, string Manifest, IReadOnlyCollection<string> Tags, PayloadFields Payload)
+{
+    /// <summary>Encodes a persistent event as record JSON. <see cref="Tagged"/> payloads are unwrapped into "tags".</summary>
+    public static ReadOnlyMemory<byte> Write(IPersistentRepresentation persistent, long timestamp, PayloadSerializer serializer, ArrayBufferWriter<byte> buffer)
+    {
+        buffer.ResetWrittenCount();
+        var payload = persistent.Payload;
+        IEnumerable<string> tags = [];
+        if (payload is Tagged tagged)
+        {
+            payload = tagged.Payload;
+            tags = tagged.Tags;
+        }
+
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString(RecordFields.PersistenceId, persistent.PersistenceId);
+            writer.WriteNumber(RecordFields.SequenceNr, persistent.SequenceNr);
+            writer.WriteString(RecordFields.Timestamp, RecordTimestamp.ToText(timestamp));
+            writer.WriteString(RecordFields.WriterGuid, persistent.WriterGuid);
+            writer.WriteString(RecordFields.Manifest, persistent.Manifest);
+            writer.WriteStartArray(RecordFields.Tags);
+            foreach (var tag in tags)
+                writer.WriteStringValue(tag);
+            writer.WriteEndArray();
+            serializer.Write(writer, payload, persistent.PersistenceId);
+            writer.WriteEndObject();
+        }
+        return buffer.WrittenMemory.ToArray();
+    }
+
+    /// <summary>Parses a stored event; the payload stays as fields until <see cref="ToPersistent"/>.</summary>
+    public static EventRecord Read(in LogRecord record, string path)
+    {
+        var json = record.Json;
+        var reader = new Utf8JsonReader(json.Span);
+        string? pid = null, writer = null, manifest = null;
+        long? seq = null;
+        long timestamp = 0;
+        var tags = new List<string>();
+        var payload = new PayloadFields();
+        try
+        {
+            Expect(reader.Read() && reader.TokenType == JsonTokenType.StartObject, "a JSON object");
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                string property = reader.GetString()!;
+                reader.Read();
+                switch (property)
+                {
+                    case RecordFields.PersistenceId: pid = reader.GetString(); break;
+                    case RecordFields.SequenceNr: seq = reader.GetInt64(); break;
+                    case RecordFields.Timestamp: timestamp = RecordTimestamp.Parse(reader.GetString()!); break;
+                    case RecordFields.WriterGuid: writer = reader.GetString(); break;
+                    case RecordFields.Manifest: manifest = reader.GetString(); break;
+                    case RecordFields.Tags:
+                        Expect(reader.TokenType == JsonTokenType.StartArray, "\"tags\" to be an array");
+                        while (reader.Read() && reader.TokenType == JsonTokenType.String)
+                            tags.Add(reader.GetString()!);
+                        break;
+                    default:
+                        if (!payload.TryRead(ref reader, json, property))
+                            reader.Skip(); // a field from a newer version: ignored, as the format allows
+                        break;
+                }
+            }
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
+        {
+            throw new CorruptLogException(path, record.LineNumber, record.Offset, $"event record is not readable: {e.Message}");
+        }
+        if (pid is null || seq is null)
+            throw new CorruptLogException(path, record.LineNumber, record.Offset, $"event record lacks \"{(pid is null ? RecordFields.PersistenceId : RecordFields.SequenceNr)}\"");
+        return new EventRecord(pid, seq.Value, timestamp, writer ?? "", manifest ?? "", tags, payload);
+    }
+
+    public Persistent ToPersistent(PayloadSerializer serializer, string where) =>
+        new(serializer.Read(Payload, where), SequenceNr, PersistenceId, Manifest, isDeleted: false, Akka.Actor.ActorRefs.NoSender, WriterGuid, Timestamp);
+
+    private static void Expect(bool condition, string what)
+    {
+        if (!condition) throw new JsonException($"expected {what}");
+    }
+}

@@ -1,0 +1,117 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using Akka.Configuration;
+using Akka.Event;
+using Akka.Persistence.Journal;
+using Akka.Persistence.MiniStore.Serialization;
+using MiniStore;
+
+namespace Akka.Persistence.MiniStore.Journal;
+
+/// <summary>
+/// Akka.Persistence journal on MiniStore logs: one JSONL log per persistence id in the configured directory, every
+/// write fsync'd before it is acknowledged, each <see cref="AtomicWrite"/> stored as one atomic batch.
+/// </summary>
+public sealed class MiniStoreJournal : AsyncWriteJournal
+{
+    private readonly MiniStoreSettings _settings;
+    private readonly MiniStoreOptions _logOptions;
+    private readonly PayloadSerializer _serializer;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly ConcurrentDictionary<string, PersistenceIdLog> _logs = new();
+
+    public MiniStoreJournal(Config config)
+    {
+        var merged = config.WithFallback(MiniStorePersistence.DefaultConfiguration().GetConfig(MiniStorePersistence.JournalConfigPath));
+        _settings = MiniStoreSettings.Create(merged, MiniStorePersistence.JournalConfigPath);
+        _settings.EnsureDirectory(_settings.Directory);
+        _logOptions = _settings.ToLogOptions();
+        _serializer = new PayloadSerializer(Context.System);
+        _log.Info("MiniStore journal in '{0}'", _settings.Directory);
+    }
+
+    public override async Task ReplayMessagesAsync(Akka.Actor.IActorContext context, string persistenceId, long fromSequenceNr, long toSequenceNr, long max, Action<IPersistentRepresentation> recoveryCallback)
+    {
+        await LogFor(persistenceId).ReplayAsync(fromSequenceNr, toSequenceNr, max, _serializer, recoveryCallback).ConfigureAwait(false);
+    }
+
+    public override Task<long> ReadHighestSequenceNrAsync(string persistenceId, long fromSequenceNr, CancellationToken cancellationToken = default)
+    {
+        var log = LogFor(persistenceId);
+        return log.RunInOrder(async () =>
+        {
+            await log.LoadAsync().ConfigureAwait(false);
+            return log.HighestSequenceNr;
+        });
+    }
+
+    protected override async Task<IImmutableList<Exception?>> WriteMessagesAsync(IEnumerable<AtomicWrite> messages, CancellationToken cancellationToken = default)
+    {
+        var writes = messages.ToList();
+        var rejections = new Exception?[writes.Count];
+        var byId = new Dictionary<string, PendingWrites>();
+        var buffer = new ArrayBufferWriter<byte>(256);
+        long timestamp = DateTime.UtcNow.Ticks;
+
+        for (int i = 0; i < writes.Count; i++)
+        {
+            var events = (IImmutableList<IPersistentRepresentation>)writes[i].Payload;
+            List<ReadOnlyMemory<byte>> records;
+            try
+            {
+                records = events.Select(e => EventRecord.Write(e, timestamp, _serializer, buffer)).ToList();
+            }
+            catch (PayloadNotStorableException e)
+            {
+                rejections[i] = e;
+                continue;
+            }
+            string pid = writes[i].PersistenceId;
+            if (!byId.TryGetValue(pid, out var pending))
+                byId[pid] = pending = new PendingWrites();
+            pending.Batches.Add(records);
+            pending.HighestSequenceNr = Math.Max(pending.HighestSequenceNr, writes[i].HighestSequenceNr);
+        }
+
+        // Queue every id's append now, in call order, then wait: touched files are fsync'd in parallel, one fsync each.
+        var appends = byId.Select(entry =>
+        {
+            var log = LogFor(entry.Key);
+            return log.RunInOrder(async () =>
+            {
+                await log.AppendAsync(entry.Value.Batches, entry.Value.HighestSequenceNr).ConfigureAwait(false);
+                return true;
+            });
+        }).ToList();
+        await Task.WhenAll(appends).ConfigureAwait(false);
+        return rejections.Any(r => r is not null) ? rejections.ToImmutableList() : null!;
+    }
+
+    protected override async Task DeleteMessagesToAsync(string persistenceId, long toSequenceNr, CancellationToken cancellationToken = default)
+    {
+        var log = LogFor(persistenceId);
+        await log.RunInOrder(async () =>
+        {
+            await log.DeleteToAsync(toSequenceNr).ConfigureAwait(false);
+            return true;
+        }).ConfigureAwait(false);
+    }
+
+    private PersistenceIdLog LogFor(string persistenceId) =>
+        _logs.GetOrAdd(persistenceId, id => new PersistenceIdLog(id, _settings.Directory, _logOptions, _log));
+
+    protected override void PostStop()
+    {
+        foreach (var log in _logs.Values)
+            log.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(10));
+        _logs.Clear();
+        base.PostStop();
+    }
+
+    private sealed class PendingWrites
+    {
+        public List<IReadOnlyList<ReadOnlyMemory<byte>>> Batches { get; } = new();
+        public long HighestSequenceNr { get; set; }
+    }
+}

@@ -1,0 +1,182 @@
+using System.Text.Json;
+using Akka.Event;
+using Akka.Persistence.MiniStore.Serialization;
+using MiniStore;
+
+namespace Akka.Persistence.MiniStore.Journal;
+
+/// <summary>
+/// The journal's view of one persistence id: its event log (<c>&lt;name&gt;.jsonl</c>), its deletion marks
+/// (<c>&lt;name&gt;.deleted.jsonl</c>), the highest sequence number and the deleted-to mark. Every operation on the id
+/// runs after the previous one has finished, so writes land in call order and a read of the highest sequence number
+/// sees every write issued before it, including ones still in flight when it was asked.
+/// </summary>
+internal sealed class PersistenceIdLog : IAsyncDisposable
+{
+    private readonly MiniStoreOptions _options;
+    private readonly ILoggingAdapter _log;
+    private readonly object _gate = new();
+    private Task _last = Task.CompletedTask;
+    private MiniStoreLog? _events;
+    private MiniStoreLog? _deletions;
+
+    public PersistenceIdLog(string persistenceId, string directory, MiniStoreOptions options, ILoggingAdapter log)
+    {
+        PersistenceId = persistenceId;
+        string name = PersistenceIdFileName.For(persistenceId);
+        EventsPath = Path.Combine(directory, name + ".jsonl");
+        DeletionsPath = Path.Combine(directory, name + ".deleted.jsonl");
+        _options = options;
+        _log = log;
+    }
+
+    public string PersistenceId { get; }
+    public string EventsPath { get; }
+    public string DeletionsPath { get; }
+    public long HighestSequenceNr { get; private set; }
+    public long DeletedTo { get; private set; }
+
+    /// <summary>Runs <paramref name="operation"/> once every operation queued before it has finished (successfully or not).</summary>
+    public Task<T> RunInOrder<T>(Func<Task<T>> operation)
+    {
+        lock (_gate)
+        {
+            var next = After(_last, operation);
+            _last = next;
+            return next;
+        }
+
+        static async Task<T> After(Task previous, Func<Task<T>> operation)
+        {
+            try { await previous.ConfigureAwait(false); } catch { /* its caller was told */ }
+            return await operation().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Opens the log (repairing a torn tail) and reads the highest sequence number and deleted-to mark, once.</summary>
+    public async Task LoadAsync()
+    {
+        if (_events is not null)
+            return;
+        var events = await MiniStoreLog.OpenAsync(EventsPath, _options).ConfigureAwait(false);
+        try
+        {
+            if (events.Repair is { } repair)
+                _log.Warning("Persistence id '{0}': {1}", PersistenceId, repair);
+            if (events.LastRecordAtOpen is { } last)
+                HighestSequenceNr = CheckedRecord(new LogRecord(last, events.RecordCount, events.Length), EventsPath).SequenceNr;
+
+            if (File.Exists(DeletionsPath))
+            {
+                await foreach (var mark in MiniStoreLog.ReadAsync(DeletionsPath, _options).ConfigureAwait(false))
+                {
+                    var (deletedTo, highest) = ReadDeletionMark(mark);
+                    DeletedTo = Math.Max(DeletedTo, deletedTo);
+                    HighestSequenceNr = Math.Max(HighestSequenceNr, highest);
+                }
+            }
+            _events = events;
+        }
+        catch
+        {
+            await events.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Appends atomic writes (each a list of event records) with one fsync.</summary>
+    public async Task AppendAsync(IReadOnlyList<IReadOnlyList<ReadOnlyMemory<byte>>> atomicWrites, long highestSequenceNr)
+    {
+        await LoadAsync().ConfigureAwait(false);
+        try
+        {
+            await _events!.AppendBatchesAsync(atomicWrites).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            throw new IOException($"Could not write events of persistence id '{PersistenceId}' to '{EventsPath}': {e.Message}", e);
+        }
+        HighestSequenceNr = Math.Max(HighestSequenceNr, highestSequenceNr);
+    }
+
+    /// <summary>Durably hides events up to <paramref name="toSequenceNr"/> (capped at the highest written) from replay.</summary>
+    public async Task DeleteToAsync(long toSequenceNr)
+    {
+        await LoadAsync().ConfigureAwait(false);
+        long deletedTo = Math.Min(toSequenceNr, HighestSequenceNr);
+        if (deletedTo <= DeletedTo)
+            return;
+        _deletions ??= await MiniStoreLog.OpenAsync(DeletionsPath, _options).ConfigureAwait(false);
+        var mark = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
+        {
+            [RecordFields.PersistenceId] = PersistenceId,
+            [RecordFields.DeletedTo] = deletedTo,
+            [RecordFields.HighestSequenceNr] = HighestSequenceNr,
+        });
+        try
+        {
+            await _deletions.AppendAsync(mark).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            throw new IOException($"Could not record deletion of events up to {deletedTo} of persistence id '{PersistenceId}' in '{DeletionsPath}': {e.Message}", e);
+        }
+        DeletedTo = deletedTo;
+    }
+
+    /// <summary>Replays stored events within the bounds, skipping deleted ones, in sequence order.</summary>
+    public async Task ReplayAsync(long fromSequenceNr, long toSequenceNr, long max, PayloadSerializer serializer, Action<IPersistentRepresentation> recoveryCallback)
+    {
+        await RunInOrder(async () => { await LoadAsync().ConfigureAwait(false); return true; }).ConfigureAwait(false);
+        long from = Math.Max(fromSequenceNr, DeletedTo + 1);
+        if (max <= 0 || from > toSequenceNr)
+            return;
+        long replayed = 0, previous = 0;
+        await foreach (var line in MiniStoreLog.ReadAsync(EventsPath, 0, 1, _events!.Length, _options).ConfigureAwait(false))
+        {
+            var record = CheckedRecord(line, EventsPath);
+            if (record.SequenceNr <= previous)
+                throw new CorruptLogException(EventsPath, line.LineNumber, line.Offset, $"sequence number {record.SequenceNr} of persistence id '{PersistenceId}' does not follow {previous}");
+            previous = record.SequenceNr;
+            if (record.SequenceNr < from)
+                continue;
+            if (record.SequenceNr > toSequenceNr)
+                break;
+            recoveryCallback(record.ToPersistent(serializer, $"Log '{EventsPath}' line {line.LineNumber} (persistence id '{PersistenceId}', sequence number {record.SequenceNr})"));
+            if (++replayed >= max)
+                break;
+        }
+    }
+
+    private EventRecord CheckedRecord(in LogRecord line, string path)
+    {
+        var record = EventRecord.Read(line, path);
+        if (record.PersistenceId != PersistenceId)
+            throw new CorruptLogException(path, line.LineNumber, line.Offset, $"record belongs to persistence id '{record.PersistenceId}', expected '{PersistenceId}'");
+        return record;
+    }
+
+    private (long DeletedTo, long Highest) ReadDeletionMark(in LogRecord mark)
+    {
+        try
+        {
+            using var json = JsonDocument.Parse(mark.Json);
+            var root = json.RootElement;
+            string? pid = root.GetProperty(RecordFields.PersistenceId).GetString();
+            if (pid != PersistenceId)
+                throw new CorruptLogException(DeletionsPath, mark.LineNumber, mark.Offset, $"deletion mark belongs to persistence id '{pid}', expected '{PersistenceId}'");
+            return (root.GetProperty(RecordFields.DeletedTo).GetInt64(), root.GetProperty(RecordFields.HighestSequenceNr).GetInt64());
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            throw new CorruptLogException(DeletionsPath, mark.LineNumber, mark.Offset, $"deletion mark is not readable: {e.Message}");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try { await RunInOrder(() => Task.FromResult(true)).ConfigureAwait(false); } catch { }
+        if (_events is not null) await _events.DisposeAsync().ConfigureAwait(false);
+        if (_deletions is not null) await _deletions.DisposeAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,166 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Akka.Actor;
+using Akka.Util;
+using AkkaSerializer = Akka.Serialization.Serializer;
+
+namespace Akka.Persistence.MiniStore.Serialization;
+
+/// <summary>
+/// Writes an event or snapshot payload into a record and reads it back. A type with no Akka serializer binding of its
+/// own is stored as inline JSON (System.Text.Json) so that jq can read it, provided its JSON round-trips; a type the
+/// user bound in <c>akka.actor.serialization-bindings</c> is stored with that serializer as id, manifest and base64 bytes.
+/// </summary>
+internal sealed class PayloadSerializer
+{
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.General) { TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver() };
+
+    private readonly Akka.Serialization.Serialization _akka;
+    private readonly AkkaSerializer _defaultSerializer;
+    private readonly JsonRoundTripCheck _roundTrip = new(JsonOptions);
+    private readonly ConcurrentDictionary<Type, AkkaSerializer?> _boundSerializers = new();
+    private readonly ConcurrentDictionary<Type, string> _typeNames = new();
+    private readonly ConcurrentDictionary<string, Type?> _typesByName = new();
+
+    public PayloadSerializer(ActorSystem system)
+    {
+        _akka = system.Serialization;
+        _defaultSerializer = _akka.FindSerializerForType(typeof(object));
+    }
+
+    /// <summary>Writes the payload fields of a record. Throws <see cref="PayloadNotStorableException"/> when the payload cannot be stored faithfully.</summary>
+    public void Write(Utf8JsonWriter writer, object payload, string persistenceId)
+    {
+        var type = payload.GetType();
+        var serializer = BoundSerializer(type);
+        if (serializer is null)
+        {
+            string? problem;
+            try
+            {
+                problem = _roundTrip.ProblemWith(payload);
+            }
+            catch (Exception e) when (e is NotSupportedException or InvalidOperationException or ArgumentException)
+            {
+                problem = $"System.Text.Json cannot describe it: {e.Message}";
+            }
+            if (problem is not null)
+                throw new PayloadNotStorableException(
+                    $"Cannot store {type.FullName} for persistence id '{persistenceId}' as JSON: {problem}. " +
+                    "Give it a constructor parameter or a public/init setter for that member, or bind an Akka serializer to the type in akka.actor.serialization-bindings.");
+            writer.WriteString(RecordFields.PayloadType, _typeNames.GetOrAdd(type, t => t.TypeQualifiedName()));
+            writer.WritePropertyName(RecordFields.Payload);
+            JsonSerializer.Serialize(writer, payload, type, JsonOptions);
+            return;
+        }
+
+        byte[] bytes;
+        try
+        {
+            bytes = serializer.ToBinary(payload);
+        }
+        catch (Exception e)
+        {
+            throw new PayloadNotStorableException($"Serializer {serializer.GetType().Name} (id {serializer.Identifier}) failed on {type.FullName} for persistence id '{persistenceId}': {e.Message}", e);
+        }
+        writer.WriteNumber(RecordFields.SerializerId, serializer.Identifier);
+        writer.WriteString(RecordFields.SerializerManifest, Akka.Serialization.Serialization.ManifestFor(serializer, payload));
+        writer.WriteBase64String(RecordFields.Bytes, bytes);
+    }
+
+    /// <summary>Reads a payload back; <paramref name="where"/> describes the record for error messages.</summary>
+    public object Read(in PayloadFields fields, string where)
+    {
+        if (fields.SerializerId is { } id)
+        {
+            if (fields.Bytes is null)
+                throw new PayloadNotReadableException($"{where}: has \"serializerId\" but no \"bytes\"");
+            try
+            {
+                return _akka.Deserialize(fields.Bytes, id, fields.SerializerManifest ?? "");
+            }
+            catch (Exception e)
+            {
+                throw new PayloadNotReadableException($"{where}: Akka serializer {id} (manifest '{fields.SerializerManifest}') could not read the payload: {e.Message}", e);
+            }
+        }
+
+        if (fields.PayloadType is null || fields.PayloadJson.IsEmpty)
+            throw new PayloadNotReadableException($"{where}: expected \"payloadType\" and \"payload\", or \"serializerId\" and \"bytes\"");
+        var type = _typesByName.GetOrAdd(fields.PayloadType, name => Type.GetType(name, throwOnError: false));
+        if (type is null)
+            throw new PayloadNotReadableException($"{where}: payload type '{fields.PayloadType}' cannot be found; is its assembly loaded?");
+        try
+        {
+            return JsonSerializer.Deserialize(fields.PayloadJson.Span, type, JsonOptions)
+                ?? throw new JsonException("payload is null");
+        }
+        catch (Exception e) when (e is JsonException or NotSupportedException)
+        {
+            throw new PayloadNotReadableException($"{where}: payload is not a valid {type.FullName}: {e.Message}", e);
+        }
+    }
+
+    private AkkaSerializer? BoundSerializer(Type type) => _boundSerializers.GetOrAdd(type, t =>
+    {
+        AkkaSerializer found;
+        try
+        {
+            found = _akka.FindSerializerForType(t);
+        }
+        catch (Exception) // allow-unregistered-types = false and no binding: store as JSON
+        {
+            return null;
+        }
+        return ReferenceEquals(found, _defaultSerializer) ? null : found;
+    });
+}
+
+/// <summary>The payload fields of a stored record, as found by a record reader.</summary>
+internal struct PayloadFields
+{
+    public string? PayloadType;
+    public ReadOnlyMemory<byte> PayloadJson;
+    public int? SerializerId;
+    public string? SerializerManifest;
+    public byte[]? Bytes;
+
+    /// <summary>Reads the value of <paramref name="property"/> if it is a payload field; false for other properties.</summary>
+    public bool TryRead(ref Utf8JsonReader reader, ReadOnlyMemory<byte> record, string property)
+    {
+        switch (property)
+        {
+            case RecordFields.PayloadType:
+                PayloadType = reader.GetString();
+                return true;
+            case RecordFields.Payload:
+                int start = (int)reader.TokenStartIndex;
+                reader.Skip();
+                PayloadJson = record[start..(int)reader.BytesConsumed];
+                return true;
+            case RecordFields.SerializerId:
+                SerializerId = reader.GetInt32();
+                return true;
+            case RecordFields.SerializerManifest:
+                SerializerManifest = reader.GetString();
+                return true;
+            case RecordFields.Bytes:
+                Bytes = reader.GetBytesFromBase64();
+                return true;
+            default:
+                return false;
+        }
+    }
+}
+
+/// <summary>A payload cannot be stored so that it replays as written; the write is rejected and nothing is stored.</summary>
+public sealed class PayloadNotStorableException : Exception
+{
+    public PayloadNotStorableException(string message, Exception? inner = null) : base(message, inner) { }
+}
+
+/// <summary>A stored payload cannot be turned back into an object.</summary>
+public sealed class PayloadNotReadableException : Exception
+{
+    public PayloadNotReadableException(string message, Exception? inner = null) : base(message, inner) { }
+}

@@ -1,0 +1,154 @@
+using System.Globalization;
+using Akka.Configuration;
+using Akka.Event;
+using Akka.Persistence.MiniStore.Serialization;
+using MiniStore;
+
+namespace Akka.Persistence.MiniStore.Snapshot;
+
+/// <summary>
+/// Akka.Persistence snapshot store: one directory per persistence id, one file per snapshot named
+/// <c>&lt;sequence nr&gt;-&lt;timestamp ticks&gt;.snapshot.json</c>, holding one CRC-checked record. A snapshot is
+/// written to a temporary file, fsync'd, renamed into place and the directory fsync'd, so a crash leaves either the
+/// old set of snapshots or the new one.
+/// </summary>
+public sealed class MiniStoreSnapshotStore : global::Akka.Persistence.Snapshot.SnapshotStore
+{
+    private const string Extension = ".snapshot.json";
+
+    private readonly MiniStoreSettings _settings;
+    private readonly MiniStoreOptions _logOptions;
+    private readonly PayloadSerializer _serializer;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    public MiniStoreSnapshotStore(Config config)
+    {
+        var merged = config.WithFallback(MiniStorePersistence.DefaultConfiguration().GetConfig(MiniStorePersistence.SnapshotStoreConfigPath));
+        _settings = MiniStoreSettings.Create(merged, MiniStorePersistence.SnapshotStoreConfigPath);
+        _settings.EnsureDirectory(_settings.Directory);
+        _logOptions = _settings.ToLogOptions();
+        _serializer = new PayloadSerializer(Context.System);
+    }
+
+    protected override async Task<SelectedSnapshot?> LoadAsync(string persistenceId, SnapshotSelectionCriteria criteria, CancellationToken cancellationToken = default)
+    {
+        foreach (var file in Matching(persistenceId, criteria).OrderByDescending(f => f.SequenceNr).ThenByDescending(f => f.Ticks))
+        {
+            try
+            {
+                return await ReadAsync(file.Path, persistenceId, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // As Akka's own local snapshot store does: an unreadable snapshot is reported and an older one tried;
+                // the journal still holds the events, so recovery replays more of them rather than losing any.
+                _log.Error(e, "Snapshot '{0}' of persistence id '{1}' cannot be read; trying an older snapshot", file.Path, persistenceId);
+            }
+        }
+        return null;
+    }
+
+    protected override async Task SaveAsync(SnapshotMetadata metadata, object snapshot, CancellationToken cancellationToken = default)
+    {
+        var record = SnapshotRecord.Write(metadata, snapshot, _serializer);
+        string directory = DirectoryFor(metadata.PersistenceId);
+        if (!Directory.Exists(directory))
+        {
+            _settings.EnsureDirectory(directory);
+            _logOptions.FileSync.SyncDirectory(_settings.Directory);
+        }
+        var file = new SnapshotFile(directory, metadata.SequenceNr, metadata.Timestamp.ToUniversalTime().Ticks);
+        string temporary = file.Path + ".tmp";
+        File.Delete(temporary); // left by a crash during an earlier save
+        try
+        {
+            await using (var log = await MiniStoreLog.OpenAsync(temporary, _logOptions, cancellationToken).ConfigureAwait(false))
+                await log.AppendAsync(record, CancellationToken.None).ConfigureAwait(false);
+            File.Move(temporary, file.Path, overwrite: true);
+            _logOptions.FileSync.SyncDirectory(directory);
+        }
+        catch (Exception e)
+        {
+            TryDelete(temporary);
+            throw new IOException($"Could not save snapshot {metadata.SequenceNr} of persistence id '{metadata.PersistenceId}' to '{file.Path}': {e.Message}", e);
+        }
+        // An overwrite at the same sequence number replaces the earlier snapshot.
+        Delete(Files(metadata.PersistenceId).Where(f => f.SequenceNr == metadata.SequenceNr && f.Path != file.Path), directory);
+    }
+
+    protected override Task DeleteAsync(SnapshotMetadata metadata, CancellationToken cancellationToken = default)
+    {
+        Delete(Files(metadata.PersistenceId).Where(f => f.SequenceNr == metadata.SequenceNr), DirectoryFor(metadata.PersistenceId));
+        return Task.CompletedTask;
+    }
+
+    protected override Task DeleteAsync(string persistenceId, SnapshotSelectionCriteria criteria, CancellationToken cancellationToken = default)
+    {
+        Delete(Matching(persistenceId, criteria), DirectoryFor(persistenceId));
+        return Task.CompletedTask;
+    }
+
+    private async Task<SelectedSnapshot> ReadAsync(string path, string persistenceId, CancellationToken cancellationToken)
+    {
+        await foreach (var record in MiniStoreLog.ReadAsync(path, _logOptions, cancellationToken).ConfigureAwait(false))
+            return SnapshotRecord.Read(record, path, persistenceId, _serializer);
+        throw new CorruptLogException(path, 1, 0, "snapshot file holds no complete record");
+    }
+
+    private void Delete(IEnumerable<SnapshotFile> files, string directory)
+    {
+        bool any = false;
+        foreach (var file in files.ToList())
+        {
+            File.Delete(file.Path);
+            any = true;
+        }
+        if (any)
+            _logOptions.FileSync.SyncDirectory(directory);
+    }
+
+    private static void TryDelete(string path)
+    {
+        try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    private IEnumerable<SnapshotFile> Matching(string persistenceId, SnapshotSelectionCriteria criteria)
+    {
+        long minTicks = criteria.MinTimestamp?.ToUniversalTime().Ticks ?? 0;
+        long maxTicks = criteria.MaxTimeStamp.ToUniversalTime().Ticks;
+        return Files(persistenceId).Where(f =>
+            f.SequenceNr >= criteria.MinSequenceNr && f.SequenceNr <= criteria.MaxSequenceNr &&
+            f.Ticks >= minTicks && f.Ticks <= maxTicks);
+    }
+
+    private IEnumerable<SnapshotFile> Files(string persistenceId)
+    {
+        string directory = DirectoryFor(persistenceId);
+        if (!Directory.Exists(directory))
+            return [];
+        return Directory.EnumerateFiles(directory, "*" + Extension)
+            .Select(path => SnapshotFile.TryParse(path, out var file) ? file : null)
+            .OfType<SnapshotFile>()
+            .ToList();
+    }
+
+    private string DirectoryFor(string persistenceId) => Path.Combine(_settings.Directory, PersistenceIdFileName.For(persistenceId));
+
+    private sealed record SnapshotFile(string Directory, long SequenceNr, long Ticks)
+    {
+        public string Path => System.IO.Path.Combine(Directory, $"{SequenceNr:D19}-{Ticks:D19}{Extension}");
+
+        public static bool TryParse(string path, out SnapshotFile file)
+        {
+            file = null!;
+            string name = System.IO.Path.GetFileName(path);
+            var parts = name[..^Extension.Length].Split('-');
+            if (parts.Length != 2
+                || !long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out long seq)
+                || !long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out long ticks))
+                return false;
+            file = new SnapshotFile(System.IO.Path.GetDirectoryName(path)!, seq, ticks);
+            return true;
+        }
+    }
+}
