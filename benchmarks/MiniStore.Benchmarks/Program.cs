@@ -39,7 +39,7 @@ double engineSingle = await Measure.RateAsync("AppendAsync, one record at a time
 {
     await using var log = await MiniStoreLog.OpenAsync(Path.Combine(root, $"single-{run}.jsonl"));
     for (int i = 0; i < events; i++)
-        await log.AppendAsync(record);
+        await log.AppendJsonAsync(record);
 });
 Measure.Ratio("  ratio to the raw fsync loop", engineSingle, rawFsync);
 int batches = Math.Max(1, events * 20 / 100);
@@ -48,7 +48,7 @@ await Measure.RateAsync($"AppendBatchAsync, batches of 100 ({batches * 100} reco
     await using var log = await MiniStoreLog.OpenAsync(Path.Combine(root, $"batch-{run}.jsonl"));
     var batch = Enumerable.Repeat((ReadOnlyMemory<byte>)record, 100).ToList();
     for (int i = 0; i < batches; i++)
-        await log.AppendBatchAsync(batch);
+        await log.AppendJsonBatchAsync(batch);
 });
 string replayPath = Path.Combine(root, "batch-1.jsonl");
 await Measure.RateAsync($"ReadAsync replay ({batches * 100} records)", repeats, batches * 100L, async _ =>

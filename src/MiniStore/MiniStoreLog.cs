@@ -134,29 +134,38 @@ public sealed class MiniStoreLog : IAsyncDisposable, IDisposable
     }
 
     /// <summary>Appends one record (a JSON value) durably.</summary>
-    public Task AppendAsync<T>(T value, JsonSerializerOptions? jsonOptions = null, CancellationToken cancellationToken = default) =>
-        AppendBatchAsync([JsonSerializer.SerializeToUtf8Bytes(value, jsonOptions)], cancellationToken);
+    public Task AppendAsync<T>(T value, JsonSerializerOptions? jsonOptions = null, CancellationToken cancellationToken = default)
+    {
+        RefuseBytes<T>();
+        return AppendJsonBatchAsync([JsonSerializer.SerializeToUtf8Bytes(value, jsonOptions)], cancellationToken);
+    }
 
     /// <summary>Appends records atomically: after a crash, either all of them replay or none.</summary>
     public Task AppendBatchAsync<T>(IEnumerable<T> values, JsonSerializerOptions? jsonOptions = null, CancellationToken cancellationToken = default) =>
-        AppendBatchAsync(values.Select(v => (ReadOnlyMemory<byte>)JsonSerializer.SerializeToUtf8Bytes(v, jsonOptions)).ToList(), cancellationToken);
+        RefuseBytes<T>() ?? AppendJsonBatchAsync(values.Select(v => (ReadOnlyMemory<byte>)JsonSerializer.SerializeToUtf8Bytes(v, jsonOptions)).ToList(), cancellationToken);
 
-    /// <summary>Appends one record given as UTF-8 JSON bytes.</summary>
-    public Task AppendAsync(ReadOnlyMemory<byte> json, CancellationToken cancellationToken = default) =>
-        AppendBatchAsync([json], cancellationToken);
+    // Bytes passed to the serializing overloads would be stored as a base64 string: almost surely a mistake.
+    private static Task? RefuseBytes<T>() =>
+        typeof(T) == typeof(byte[]) || typeof(T) == typeof(ReadOnlyMemory<byte>) || typeof(T) == typeof(Memory<byte>)
+            ? throw new ArgumentException($"AppendAsync/AppendBatchAsync serialize their argument; for bytes that already are JSON use AppendJsonAsync/AppendJsonBatchAsync.")
+            : null;
+
+    /// <summary>Appends one record given as UTF-8 JSON bytes (the bytes are the record, not a value to serialize).</summary>
+    public Task AppendJsonAsync(ReadOnlyMemory<byte> utf8Json, CancellationToken cancellationToken = default) =>
+        AppendJsonBatchesAsync([[utf8Json]], cancellationToken);
 
     /// <summary>
     /// Appends records given as UTF-8 JSON, atomically, and completes after they are fsync'd. Once queued an append
     /// is not withdrawn: the token is only checked before queueing.
     /// </summary>
-    public Task AppendBatchAsync(IReadOnlyList<ReadOnlyMemory<byte>> records, CancellationToken cancellationToken = default) =>
-        AppendBatchesAsync([records], cancellationToken);
+    public Task AppendJsonBatchAsync(IReadOnlyList<ReadOnlyMemory<byte>> records, CancellationToken cancellationToken = default) =>
+        AppendJsonBatchesAsync([records], cancellationToken);
 
     /// <summary>
     /// Appends several atomic batches with one write and one fsync: after a crash each batch replays whole or not at
     /// all, and the task completes once all of them are durable.
     /// </summary>
-    public Task AppendBatchesAsync(IReadOnlyList<IReadOnlyList<ReadOnlyMemory<byte>>> batches, CancellationToken cancellationToken = default)
+    public Task AppendJsonBatchesAsync(IReadOnlyList<IReadOnlyList<ReadOnlyMemory<byte>>> batches, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         int recordCount = 0, size = 0;

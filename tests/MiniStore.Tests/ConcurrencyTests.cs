@@ -93,20 +93,27 @@ public sealed class ConcurrencyTests : IDisposable
         await using var log = await MiniStoreLog.OpenAsync(path, new MiniStoreOptions { FileSync = sync });
         Assert.Equal(0, sync.FileSyncs);
 
-        Task first = log.AppendJsonAsync("{\"i\":0}");
-        Assert.True(await sync.WaitUntilBlockedAsync(TimeSpan.FromSeconds(10)), "first append never reached its fsync");
+        try
+        {
+            Task first = log.AppendJsonAsync("{\"i\":0}");
+            Assert.True(await sync.WaitUntilBlockedAsync(TimeSpan.FromSeconds(10)), "first append never reached its fsync");
 
-        var queued = Enumerable.Range(1, 10).Select(i => log.AppendJsonAsync($"{{\"i\":{i}}}")).ToList();
-        await Task.Delay(100);
-        Assert.False(first.IsCompleted);
-        Assert.All(queued, t => Assert.False(t.IsCompleted));
+            var queued = Enumerable.Range(1, 10).Select(i => log.AppendJsonAsync($"{{\"i\":{i}}}")).ToList();
+            await Task.Delay(100);
+            Assert.False(first.IsCompleted);
+            Assert.All(queued, t => Assert.False(t.IsCompleted));
 
-        sync.Release();
-        await Task.WhenAll(queued.Append(first)).WaitAsync(TimeSpan.FromSeconds(30));
+            sync.Release();
+            await Task.WhenAll(queued.Append(first)).WaitAsync(TimeSpan.FromSeconds(30));
 
-        // One fsync for the first append, one for all ten that queued behind it.
-        Assert.Equal(2, sync.FileSyncs);
-        Assert.Equal(11, log.RecordCount);
-        Assert.Equal(Enumerable.Range(0, 11).Select(i => $"{{\"i\":{i}}}").ToList(), await LogTestHelpers.ReadJsonAsync(path));
+            // One fsync for the first append, one for all ten that queued behind it.
+            Assert.Equal(2, sync.FileSyncs);
+            Assert.Equal(11, log.RecordCount);
+            Assert.Equal(Enumerable.Range(0, 11).Select(i => $"{{\"i\":{i}}}").ToList(), await LogTestHelpers.ReadJsonAsync(path));
+        }
+        finally
+        {
+            sync.Release(); // so that a failed assertion does not leave disposal waiting on a held sync
+        }
     }
 }

@@ -12,20 +12,27 @@ public sealed class DurabilityTests : IDisposable
         var sync = new BlockingSync();
         await using var log = await MiniStoreLog.OpenAsync(path, new MiniStoreOptions { FileSync = sync });
 
-        Task append = log.AppendJsonAsync("{\"held\":true}");
-        await Task.Delay(200);
-        Assert.False(append.IsCompleted, "append completed while its fsync was still held (or without any fsync)");
-        Assert.True(await sync.WaitUntilBlockedAsync(TimeSpan.FromSeconds(10)), "append never called SyncFile");
-        Assert.False(append.IsCompleted);
-        Assert.Equal(0, log.RecordCount);
+        try
+        {
+            Task append = log.AppendJsonAsync("{\"held\":true}");
+            await Task.Delay(200);
+            Assert.False(append.IsCompleted, "append completed while its fsync was still held (or without any fsync)");
+            Assert.True(await sync.WaitUntilBlockedAsync(TimeSpan.FromSeconds(10)), "append never called SyncFile");
+            Assert.False(append.IsCompleted);
+            Assert.Equal(0, log.RecordCount);
 
-        sync.Release();
-        await append.WaitAsync(TimeSpan.FromSeconds(30));
-        Assert.True(append.IsCompletedSuccessfully);
-        Assert.Equal(1, sync.FileSyncs);
-        Assert.Equal(1, log.RecordCount);
-        // The sync that released the acknowledgement saw the record's bytes already in the file.
-        Assert.Equal(new FileInfo(path).Length, sync.FileLengthsAtSync.Single());
+            sync.Release();
+            await append.WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.True(append.IsCompletedSuccessfully);
+            Assert.Equal(1, sync.FileSyncs);
+            Assert.Equal(1, log.RecordCount);
+            // The sync that released the acknowledgement saw the record's bytes already in the file.
+            Assert.Equal(new FileInfo(path).Length, sync.FileLengthsAtSync.Single());
+        }
+        finally
+        {
+            sync.Release(); // so that a failed assertion does not leave disposal waiting on a held sync
+        }
     }
 
     [Fact]

@@ -115,11 +115,10 @@ public static class LogTestHelpers
 {
     public static ReadOnlyMemory<byte> Utf8(string json) => Encoding.UTF8.GetBytes(json);
 
-    // Passing the token picks the raw-JSON overload: with one argument, AppendAsync(ReadOnlyMemory<byte>) is ambiguous with AppendAsync<T>.
-    public static Task AppendJsonAsync(this MiniStoreLog log, string json) => log.AppendAsync(Utf8(json), CancellationToken.None);
+    public static Task AppendJsonAsync(this MiniStoreLog log, string json) => log.AppendJsonAsync(Utf8(json));
 
     public static Task AppendJsonBatchAsync(this MiniStoreLog log, params string[] json) =>
-        log.AppendBatchAsync((IReadOnlyList<ReadOnlyMemory<byte>>)json.Select(Utf8).ToList());
+        log.AppendJsonBatchAsync(json.Select(Utf8).ToList());
 
     /// <summary>Every record of the log as its JSON text, in order.</summary>
     public static async Task<List<string>> ReadJsonAsync(string path, MiniStoreOptions? options = null)

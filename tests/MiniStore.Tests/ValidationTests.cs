@@ -148,4 +148,19 @@ public sealed class ValidationTests : IDisposable
         Assert.Equal(LogTestHelpers.EncodeLineBySpec(record), await File.ReadAllBytesAsync(path));
         Assert.True(Encoding.UTF8.GetByteCount(record) > record.Length);
     }
+
+    [Fact]
+    public async Task Bytes_given_to_the_serializing_append_are_refused_not_stored_as_base64()
+    {
+        using var dir = new TempDir();
+        string path = dir.File("bytes.jsonl");
+        var json = Encoding.UTF8.GetBytes("{\"a\":1}");
+        await using (var log = await MiniStoreLog.OpenAsync(path))
+        {
+            await Assert.ThrowsAsync<ArgumentException>(() => log.AppendAsync(json));
+            await Assert.ThrowsAsync<ArgumentException>(() => log.AppendBatchAsync(new[] { json }));
+            await log.AppendJsonAsync((ReadOnlyMemory<byte>)json);
+        }
+        Assert.Equal(["{\"a\":1}"], await LogTestHelpers.ReadJsonAsync(path));
+    }
 }

@@ -90,7 +90,7 @@ internal sealed class PersistenceIdLog : IAsyncDisposable
         await LoadAsync().ConfigureAwait(false);
         try
         {
-            await _events!.AppendBatchesAsync(atomicWrites).ConfigureAwait(false);
+            await _events!.AppendJsonBatchesAsync(atomicWrites).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -115,7 +115,9 @@ internal sealed class PersistenceIdLog : IAsyncDisposable
         });
         try
         {
-            await _deletions.AppendAsync(mark).ConfigureAwait(false);
+            // The token rules out AppendAsync<T>(T value, JsonSerializerOptions?), which would take the byte[] as a
+            // value and store it as a base64 JSON string instead of the mark.
+            await _deletions.AppendJsonAsync(mark).ConfigureAwait(false);
         }
         catch (Exception e)
         {

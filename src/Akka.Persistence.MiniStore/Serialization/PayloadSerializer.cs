@@ -15,6 +15,7 @@ internal sealed class PayloadSerializer
 {
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.General) { TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver() };
 
+    private readonly ExtendedActorSystem _system;
     private readonly Akka.Serialization.Serialization _akka;
     private readonly AkkaSerializer _defaultSerializer;
     private readonly JsonRoundTripCheck _roundTrip = new(JsonOptions);
@@ -24,6 +25,7 @@ internal sealed class PayloadSerializer
 
     public PayloadSerializer(ActorSystem system)
     {
+        _system = (ExtendedActorSystem)system;
         _akka = system.Serialization;
         _defaultSerializer = _akka.FindSerializerForType(typeof(object));
     }
@@ -57,7 +59,8 @@ internal sealed class PayloadSerializer
         byte[] bytes;
         try
         {
-            bytes = serializer.ToBinary(payload);
+            // With transport information set, as Akka does, so that serializers can write actor refs (SerializedActorPath).
+            bytes = Akka.Serialization.Serialization.WithTransport(_system, (serializer, payload), s => s.serializer.ToBinary(s.payload));
         }
         catch (Exception e)
         {

@@ -20,6 +20,10 @@ public sealed class MiniStoreSnapshotStore : global::Akka.Persistence.Snapshot.S
     private readonly MiniStoreOptions _logOptions;
     private readonly PayloadSerializer _serializer;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    // The base class starts each operation without waiting for the previous one. Operations on one persistence id
+    // run one after another, in the order received: two saves at the same sequence number must not delete each
+    // other's file, and a load must not read a file that a save is replacing.
+    private readonly Dictionary<string, Task> _lastOperation = new();
 
     public MiniStoreSnapshotStore(Config config)
     {
@@ -30,7 +34,10 @@ public sealed class MiniStoreSnapshotStore : global::Akka.Persistence.Snapshot.S
         _serializer = new PayloadSerializer(Context.System);
     }
 
-    protected override async Task<SelectedSnapshot?> LoadAsync(string persistenceId, SnapshotSelectionCriteria criteria, CancellationToken cancellationToken = default)
+    protected override Task<SelectedSnapshot?> LoadAsync(string persistenceId, SnapshotSelectionCriteria criteria, CancellationToken cancellationToken = default) =>
+        InOrder(persistenceId, () => LoadInOrderAsync(persistenceId, criteria, cancellationToken));
+
+    private async Task<SelectedSnapshot?> LoadInOrderAsync(string persistenceId, SnapshotSelectionCriteria criteria, CancellationToken cancellationToken)
     {
         foreach (var file in Matching(persistenceId, criteria).OrderByDescending(f => f.SequenceNr).ThenByDescending(f => f.Ticks))
         {
@@ -48,7 +55,10 @@ public sealed class MiniStoreSnapshotStore : global::Akka.Persistence.Snapshot.S
         return null;
     }
 
-    protected override async Task SaveAsync(SnapshotMetadata metadata, object snapshot, CancellationToken cancellationToken = default)
+    protected override Task SaveAsync(SnapshotMetadata metadata, object snapshot, CancellationToken cancellationToken = default) =>
+        InOrder(metadata.PersistenceId, async () => { await SaveInOrderAsync(metadata, snapshot, cancellationToken).ConfigureAwait(false); return true; });
+
+    private async Task SaveInOrderAsync(SnapshotMetadata metadata, object snapshot, CancellationToken cancellationToken)
     {
         var record = SnapshotRecord.Write(metadata, snapshot, _serializer);
         string directory = DirectoryFor(metadata.PersistenceId);
@@ -63,7 +73,7 @@ public sealed class MiniStoreSnapshotStore : global::Akka.Persistence.Snapshot.S
         try
         {
             await using (var log = await MiniStoreLog.OpenAsync(temporary, _logOptions, cancellationToken).ConfigureAwait(false))
-                await log.AppendAsync(record, CancellationToken.None).ConfigureAwait(false);
+                await log.AppendJsonAsync(record).ConfigureAwait(false);
             File.Move(temporary, file.Path, overwrite: true);
             _logOptions.FileSync.SyncDirectory(directory);
         }
@@ -78,14 +88,52 @@ public sealed class MiniStoreSnapshotStore : global::Akka.Persistence.Snapshot.S
 
     protected override Task DeleteAsync(SnapshotMetadata metadata, CancellationToken cancellationToken = default)
     {
-        Delete(Files(metadata.PersistenceId).Where(f => f.SequenceNr == metadata.SequenceNr), DirectoryFor(metadata.PersistenceId));
-        return Task.CompletedTask;
+        // As Akka's own stores do: without a timestamp (MinValue, or MaxValue) any snapshot at that sequence number
+        // is meant, with one only the snapshot taken at that time.
+        bool anyTime = metadata.Timestamp == DateTime.MinValue || metadata.Timestamp == DateTime.MaxValue;
+        long ticks = anyTime ? 0 : metadata.Timestamp.ToUniversalTime().Ticks;
+        return InOrder(metadata.PersistenceId, () =>
+        {
+            Delete(Files(metadata.PersistenceId).Where(f => f.SequenceNr == metadata.SequenceNr && (anyTime || f.Ticks == ticks)), DirectoryFor(metadata.PersistenceId));
+            return Task.FromResult(true);
+        });
     }
 
-    protected override Task DeleteAsync(string persistenceId, SnapshotSelectionCriteria criteria, CancellationToken cancellationToken = default)
+    protected override Task DeleteAsync(string persistenceId, SnapshotSelectionCriteria criteria, CancellationToken cancellationToken = default) =>
+        InOrder(persistenceId, () =>
+        {
+            Delete(Matching(persistenceId, criteria), DirectoryFor(persistenceId));
+            return Task.FromResult(true);
+        });
+
+    /// <summary>Runs <paramref name="operation"/> after every operation on <paramref name="persistenceId"/> started before it.</summary>
+    private Task<T> InOrder<T>(string persistenceId, Func<Task<T>> operation)
     {
-        Delete(Matching(persistenceId, criteria), DirectoryFor(persistenceId));
-        return Task.CompletedTask;
+        var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously); // never faults
+        Task? previous;
+        lock (_lastOperation)
+        {
+            _lastOperation.TryGetValue(persistenceId, out previous);
+            _lastOperation[persistenceId] = finished.Task;
+        }
+        var task = RunAfter(previous, operation);
+        task.ContinueWith(_ =>
+        {
+            lock (_lastOperation)
+            {
+                if (_lastOperation.TryGetValue(persistenceId, out var last) && last == finished.Task)
+                    _lastOperation.Remove(persistenceId);
+            }
+            finished.SetResult();
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return task;
+
+        static async Task<T> RunAfter(Task? previous, Func<Task<T>> operation)
+        {
+            if (previous is not null)
+                await previous.ConfigureAwait(false);
+            return await operation().ConfigureAwait(false);
+        }
     }
 
     private async Task<SelectedSnapshot> ReadAsync(string path, string persistenceId, CancellationToken cancellationToken)

@@ -1,0 +1,63 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Akka.Persistence.MiniStore.Tests.Crash;
+
+/// <summary>
+/// Runs tests/MiniStore.CrashWriter as a child process. The test project references it, so its dll, deps.json and
+/// runtimeconfig.json are copied next to the test assembly and it is built before the tests.
+/// </summary>
+internal static class CrashWriterProcess
+{
+    public static string DllPath => Path.Combine(AppContext.BaseDirectory, "MiniStore.CrashWriter.dll");
+
+    /// <summary>The dotnet host running the tests (dotnet test sets DOTNET_HOST_PATH), else "dotnet" from PATH.</summary>
+    public static string DotnetHost
+    {
+        get
+        {
+            string? host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
+            if (!string.IsNullOrEmpty(host) && File.Exists(host))
+                return host;
+            string? self = Environment.ProcessPath;
+            if (self is not null && Path.GetFileNameWithoutExtension(self) == "dotnet")
+                return self;
+            return "dotnet";
+        }
+    }
+
+    /// <summary>Where <paramref name="program"/> is found on PATH, or null.</summary>
+    public static string? FindOnPath(string program)
+    {
+        foreach (string dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        {
+            string candidate = Path.Combine(dir, program);
+            if (File.Exists(candidate))
+                return candidate;
+        }
+        return null;
+    }
+
+    public static Process Start(string fileName, IEnumerable<string> arguments, StringBuilder stderr)
+    {
+        var info = new ProcessStartInfo(fileName)
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            StandardOutputEncoding = Encoding.UTF8,
+        };
+        foreach (var argument in arguments)
+            info.ArgumentList.Add(argument);
+        var process = new Process { StartInfo = info };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (stderr) stderr.AppendLine(e.Data);
+        };
+        if (!process.Start())
+            throw new InvalidOperationException($"could not start {fileName}");
+        process.BeginErrorReadLine();
+        return process;
+    }
+}

@@ -1,0 +1,62 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Persistence.MiniStore;
+using MiniStore;
+using MiniStore.CrashWriter;
+
+// Usage:
+//   MiniStore.CrashWriter <store directory> <actors> [akka] [max seconds]
+//       Runs <actors> persistent actors (crash-0, crash-1, ...) on the MiniStore journal in <dir>/journal and snapshot
+//       store in <dir>/snapshots. They persist forever; see CrashWriterActor for the lines printed on stdout.
+//   MiniStore.CrashWriter <store directory> <appends> engine
+//       Engine only: opens <dir>/engine.jsonl and appends <appends> records one after another, printing
+//       "ACK engine <n>" after each append's task completed, then "DONE <n>".
+// Meant to be killed (SIGKILL) by the crash tests; as a safety net against orphans, akka mode exits by itself after
+// [max seconds] (default 120).
+if (args.Length < 2 || !int.TryParse(args[1], out int count) || count < 0)
+{
+    Console.Error.WriteLine("usage: MiniStore.CrashWriter <store directory> <actors> [akka [max seconds]] | <store directory> <appends> engine");
+    return 2;
+}
+string directory = Path.GetFullPath(args[0]);
+string mode = args.Length > 2 ? args[2] : "akka";
+
+if (mode == "engine")
+{
+    await using var log = await MiniStoreLog.OpenAsync(Path.Combine(directory, "engine.jsonl"));
+    long start = log.RecordCount;
+    for (long i = start + 1; i <= start + count; i++)
+    {
+        await log.AppendAsync(new { n = i, text = "engine append" });
+        Output.Line($"ACK engine {i}");
+    }
+    Output.Line($"DONE {count}");
+    return 0;
+}
+if (mode != "akka")
+{
+    Console.Error.WriteLine($"unknown mode '{mode}': expected akka or engine");
+    return 2;
+}
+
+// Akka's standard-out logger would share stdout with the protocol lines: send it to stderr.
+Console.SetOut(Console.Error);
+int maxSeconds = args.Length > 3 ? int.Parse(args[3]) : 120;
+var config = ConfigurationFactory.ParseString($$"""
+    akka.loglevel = WARNING
+    akka.persistence.journal.plugin = "akka.persistence.journal.ministore"
+    akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.ministore"
+    akka.persistence.journal.ministore.directory = "{{Path.Combine(directory, "journal").Replace("\\", "/")}}"
+    akka.persistence.snapshot-store.ministore.directory = "{{Path.Combine(directory, "snapshots").Replace("\\", "/")}}"
+    """).WithFallback(MiniStorePersistence.DefaultConfiguration());
+
+var system = ActorSystem.Create("crash-writer", config);
+for (int i = 0; i < count; i++)
+{
+    string pid = CrashSchedule.PersistenceId(i);
+    system.ActorOf(Props.Create(() => new CrashWriterActor(pid)), pid);
+}
+await Task.WhenAny(system.WhenTerminated, Task.Delay(TimeSpan.FromSeconds(maxSeconds)));
+Console.Error.WriteLine($"crash writer: stopping after {maxSeconds} s without being killed");
+await system.Terminate();
+return 0;
