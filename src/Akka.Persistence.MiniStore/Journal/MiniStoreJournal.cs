@@ -61,6 +61,7 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
             try
             {
                 records = events.Select(e => EventRecord.Write(e, timestamp, _serializer, buffer)).ToList();
+                RefuseOversized(events, records);
             }
             catch (PayloadNotStorableException e)
             {
@@ -96,6 +97,25 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
             await log.DeleteToAsync(toSequenceNr).ConfigureAwait(false);
             return true;
         }).ConfigureAwait(false);
+    }
+
+    // Around each record MiniStore writes at most {"crc":"XXXXXXXX","more":true,"rec": and }\n (LineEncoder.MaxFramingLength).
+    private const int LineFraming = 38;
+
+    /// <summary>
+    /// The engine refuses a line longer than max-record-size, failing the whole append of the persistence id. Found
+    /// here, before anything is queued, such an event is rejected on its own: it could never be stored, and the other
+    /// writes of the call (of this and other persistence ids) go ahead.
+    /// </summary>
+    private void RefuseOversized(IImmutableList<IPersistentRepresentation> events, List<ReadOnlyMemory<byte>> records)
+    {
+        for (int i = 0; i < records.Count; i++)
+        {
+            if (records[i].Length + LineFraming > _settings.MaxRecordSize)
+                throw new PayloadNotStorableException(
+                    $"Cannot store event {events[i].SequenceNr} ({events[i].Payload.GetType().FullName}) of persistence id '{events[i].PersistenceId}': " +
+                    $"its record is {records[i].Length} bytes, more than the {_settings.MaxRecordSize - LineFraming} bytes that max-record-size = {_settings.MaxRecordSize} allows.");
+        }
     }
 
     private PersistenceIdLog LogFor(string persistenceId) =>

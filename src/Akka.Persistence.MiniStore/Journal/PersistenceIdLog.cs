@@ -115,8 +115,6 @@ internal sealed class PersistenceIdLog : IAsyncDisposable
         });
         try
         {
-            // The token rules out AppendAsync<T>(T value, JsonSerializerOptions?), which would take the byte[] as a
-            // value and store it as a base64 JSON string instead of the mark.
             await _deletions.AppendJsonAsync(mark).ConfigureAwait(false);
         }
         catch (Exception e)

@@ -153,6 +153,40 @@ public class JournalStorageTests : JournalTestKit
     }
 
     [Fact]
+    public void A_log_file_holding_another_persistence_ids_events_is_reported_not_replayed()
+    {
+        var owner = Pid + "-owner";
+        var first = StartSystem("foreign-first");
+        try
+        {
+            WriteSuccessfully(JournalOf(first), first, new AtomicWrite(Event("a-1", 1, owner, WriterGuid)), new AtomicWrite(Event("a-2", 2, owner, WriterGuid)));
+        }
+        finally
+        {
+            Terminate(first);
+        }
+        // A file in the wrong place (copied by hand, restored from a backup of another id, ...).
+        File.Copy(EventLogPath(owner), EventLogPath(Pid));
+
+        var second = StartSystem("foreign-second");
+        try
+        {
+            var probe = CreateTestProbe(second);
+            JournalOf(second).Tell(new ReplayMessages(0, long.MaxValue, long.MaxValue, Pid, probe.Ref));
+            var failure = probe.ExpectMsg<ReplayMessagesFailure>();
+            Assert.Contains(owner, failure.Cause.Message);
+            Assert.Contains(Pid, failure.Cause.Message);
+
+            // The rightful owner is not affected.
+            AssertTckEvents(Replay(JournalOf(second), second, owner).Events, owner, 1, 2);
+        }
+        finally
+        {
+            Terminate(second);
+        }
+    }
+
+    [Fact]
     public void Persistence_ids_differing_only_in_case_are_kept_apart()
     {
         WriteSuccessfully(new AtomicWrite(Event("upper", 1, "Order-1", WriterGuid)));
