@@ -20,6 +20,7 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
     private readonly PayloadSerializer _serializer;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly ConcurrentDictionary<string, PersistenceIdLog> _logs = new();
+    private readonly StoreHealth _health;
 
     public MiniStoreJournal(Config config)
     {
@@ -28,6 +29,7 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
         _settings.EnsureDirectory(_settings.Directory);
         _logOptions = _settings.ToLogOptions();
         _serializer = new PayloadSerializer(Context.System);
+        _health = new StoreHealth(_settings.Directory, "journal");
         _log.Info("MiniStore journal in '{0}'", _settings.Directory);
     }
 
@@ -85,7 +87,16 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
                 return true;
             });
         }).ToList();
-        await Task.WhenAll(appends).ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(appends).ConfigureAwait(false);
+            _health.WriteFinished(null);
+        }
+        catch (Exception e)
+        {
+            _health.WriteFinished(e);
+            throw;
+        }
         return rejections.Any(r => r is not null) ? rejections.ToImmutableList() : null!;
     }
 
@@ -97,6 +108,13 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
             await log.DeleteToAsync(toSequenceNr).ConfigureAwait(false);
             return true;
         }).ConfigureAwait(false);
+    }
+
+    /// <summary>Reported through Akka.Hosting's <c>WithHealthCheck()</c>: unhealthy when the journal cannot write (see <see cref="StoreHealth"/>).</summary>
+    public override async Task<PersistenceHealthCheckResult> CheckHealthAsync(CancellationToken cancellationToken = default)
+    {
+        var breaker = await base.CheckHealthAsync(cancellationToken).ConfigureAwait(false);
+        return breaker.Status != PersistenceHealthStatus.Healthy ? breaker : _health.Check();
     }
 
     // Around each record MiniStore writes at most {"crc":"XXXXXXXX","more":true,"rec": and }\n (LineEncoder.MaxFramingLength).

@@ -24,6 +24,7 @@ public sealed class MiniStoreSnapshotStore : global::Akka.Persistence.Snapshot.S
     // run one after another, in the order received: two saves at the same sequence number must not delete each
     // other's file, and a load must not read a file that a save is replacing.
     private readonly Dictionary<string, Task> _lastOperation = new();
+    private readonly StoreHealth _health;
 
     public MiniStoreSnapshotStore(Config config)
     {
@@ -32,6 +33,14 @@ public sealed class MiniStoreSnapshotStore : global::Akka.Persistence.Snapshot.S
         _settings.EnsureDirectory(_settings.Directory);
         _logOptions = _settings.ToLogOptions();
         _serializer = new PayloadSerializer(Context.System);
+        _health = new StoreHealth(_settings.Directory, "snapshot store");
+    }
+
+    /// <summary>Reported through Akka.Hosting's <c>WithHealthCheck()</c>: unhealthy when the store cannot write (see <see cref="StoreHealth"/>).</summary>
+    public override async Task<PersistenceHealthCheckResult> CheckHealthAsync(CancellationToken cancellationToken = default)
+    {
+        var breaker = await base.CheckHealthAsync(cancellationToken).ConfigureAwait(false);
+        return breaker.Status != PersistenceHealthStatus.Healthy ? breaker : _health.Check();
     }
 
     protected override Task<SelectedSnapshot?> LoadAsync(string persistenceId, SnapshotSelectionCriteria criteria, CancellationToken cancellationToken = default) =>
@@ -56,7 +65,20 @@ public sealed class MiniStoreSnapshotStore : global::Akka.Persistence.Snapshot.S
     }
 
     protected override Task SaveAsync(SnapshotMetadata metadata, object snapshot, CancellationToken cancellationToken = default) =>
-        InOrder(metadata.PersistenceId, async () => { await SaveInOrderAsync(metadata, snapshot, cancellationToken).ConfigureAwait(false); return true; });
+        InOrder(metadata.PersistenceId, async () =>
+        {
+            try
+            {
+                await SaveInOrderAsync(metadata, snapshot, cancellationToken).ConfigureAwait(false);
+                _health.WriteFinished(null);
+            }
+            catch (Exception e)
+            {
+                _health.WriteFinished(e);
+                throw;
+            }
+            return true;
+        });
 
     private async Task SaveInOrderAsync(SnapshotMetadata metadata, object snapshot, CancellationToken cancellationToken)
     {
