@@ -1,0 +1,33 @@
+using System.CommandLine;
+using MiniStore.Cli.Store;
+
+namespace MiniStore.Cli.Commands;
+
+/// <summary>The part every command shares: find the store named by DIR, or say it is not there.</summary>
+internal static class StoreCommand
+{
+    /// <summary>Runs <paramref name="body"/> on the store DIR names; NotFound with a message when it does not exist.</summary>
+    public static void SetStoreAction(this Command command, Argument<DirectoryInfo> directory, Func<ParseResult, StoreLayout, TextWriter, CancellationToken, Task<int>> body)
+    {
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var output = parseResult.InvocationConfiguration.Output;
+            var error = parseResult.InvocationConfiguration.Error;
+            var dir = parseResult.GetValue(directory)!;
+            if (StoreLayout.Find(dir) is not { } layout)
+            {
+                error.WriteLine($"ministore: no directory '{dir.FullName}'");
+                return ExitCodes.NotFound;
+            }
+            try
+            {
+                return await body(parseResult, layout, output, cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException e)
+            {
+                error.WriteLine($"ministore: {e.Message}");
+                return ExitCodes.Damaged;
+            }
+        });
+    }
+}

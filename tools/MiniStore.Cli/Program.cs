@@ -1,0 +1,3 @@
+using MiniStore.Cli;
+
+return await MiniStoreCli.RunAsync(args, Console.Out, Console.Error);
