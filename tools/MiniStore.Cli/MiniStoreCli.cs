@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using MiniStore.Cli.Commands;
 
 namespace MiniStore.Cli;
@@ -6,9 +7,15 @@ namespace MiniStore.Cli;
 /// <summary>The <c>ministore</c> command line: one sub-command per class in Commands/.</summary>
 public static class MiniStoreCli
 {
-    public static RootCommand Build() =>
-        new("Inspect, verify and repair the JSONL logs of a MiniStore store (Akka.Persistence.MiniStore).")
+    /// <summary>
+    /// The root command is named "ministore" whatever runs it (the tool's shim, <c>dotnet run</c>, a test), rather than
+    /// after the entry assembly as a <see cref="RootCommand"/> would be.
+    /// </summary>
+    public static Command Build() =>
+        new("ministore", "Inspect, verify and repair the JSONL logs of a MiniStore store (Akka.Persistence.MiniStore).")
         {
+            new HelpOption(),
+            new VersionOption(),
             LsCommand.Create(),
             CatCommand.Create(),
             TailCommand.Create(),

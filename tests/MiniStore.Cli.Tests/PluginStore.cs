@@ -1,0 +1,92 @@
+using Akka;
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Persistence;
+using Akka.Persistence.MiniStore;
+
+namespace MiniStore.Cli.Tests;
+
+/// <summary>A store written by the real plugin: an actor system whose journal and snapshot store are MiniStore in a temporary directory.</summary>
+internal sealed class PluginStore : IDisposable
+{
+    public PluginStore()
+    {
+        Directory = Path.Combine(Path.GetTempPath(), "ministore-cli-tests", Guid.NewGuid().ToString("N"));
+    }
+
+    public string Directory { get; }
+    public string JournalDirectory => Path.Combine(Directory, "journal");
+    public string EventLog(string persistenceId) => Path.Combine(JournalDirectory, PersistenceIdFileName.For(persistenceId) + ".jsonl");
+
+    public ActorSystem StartSystem()
+    {
+        var config = ConfigurationFactory.ParseString($$"""
+            akka.loglevel = WARNING
+            akka.persistence.journal.plugin = "akka.persistence.journal.ministore"
+            akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.ministore"
+            akka.persistence.journal.ministore.directory = "{{JournalDirectory.Replace("\\", "/")}}"
+            akka.persistence.snapshot-store.ministore.directory = "{{Path.Combine(Directory, "snapshots").Replace("\\", "/")}}"
+            """).WithFallback(MiniStorePersistence.DefaultConfiguration());
+        return ActorSystem.Create("cli-tests", config);
+    }
+
+    /// <summary>Persists <paramref name="events"/> as the given persistence id and waits until they are stored.</summary>
+    public static async Task PersistAsync(ActorSystem system, string persistenceId, params string[] events)
+    {
+        var recorder = system.ActorOf(Props.Create(() => new Recorder(persistenceId)));
+        foreach (var e in events)
+            await recorder.Ask<Done>(new Recorder.Record(e), TimeSpan.FromSeconds(20));
+        await recorder.GracefulStop(TimeSpan.FromSeconds(10));
+    }
+
+    /// <summary>Writes a store: "sensor-1" with 6 events, a snapshot and events 1-2 deleted; "sensor-2" with 3 events.</summary>
+    public async Task WriteSampleAsync()
+    {
+        using var system = StartSystem();
+        await PersistAsync(system, "sensor-1", "t=20.1", "t=20.4", "t=20.3", "t=21.0", "t=21.2", "t=20.9");
+        await PersistAsync(system, "sensor-2", "on", "off", "on");
+        var recorder = system.ActorOf(Props.Create(() => new Recorder("sensor-1")));
+        await recorder.Ask<Done>(new Recorder.SnapshotAndDeleteTo(2), TimeSpan.FromSeconds(20));
+        await system.Terminate();
+    }
+
+    public void Dispose()
+    {
+        try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { }
+    }
+}
+
+/// <summary>A persistent actor that stores strings, answering <see cref="Done"/> once each is stored.</summary>
+internal sealed class Recorder : ReceivePersistentActor
+{
+    public sealed record Record(string Value);
+    public sealed record SnapshotAndDeleteTo(long SequenceNr);
+    private readonly List<string> _values = new();
+    private IActorRef? _waiting;
+    private int _pending;
+
+    public Recorder(string persistenceId)
+    {
+        PersistenceId = persistenceId;
+        Recover<string>(_values.Add);
+        Recover<SnapshotOffer>(offer => _values.AddRange((string[])offer.Snapshot));
+        Command<Record>(r => Persist(r.Value, v => { _values.Add(v); Sender.Tell(Done.Instance); }));
+        Command<SnapshotAndDeleteTo>(s =>
+        {
+            _waiting = Sender;
+            _pending = 2;
+            SaveSnapshot(_values.ToArray());
+            DeleteMessages(s.SequenceNr);
+        });
+        Command<SaveSnapshotSuccess>(_ => Finished());
+        Command<DeleteMessagesSuccess>(_ => Finished());
+    }
+
+    public override string PersistenceId { get; }
+
+    private void Finished()
+    {
+        if (--_pending == 0)
+            _waiting?.Tell(Done.Instance);
+    }
+}
