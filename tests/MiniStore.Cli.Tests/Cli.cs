@@ -22,7 +22,7 @@ internal static class Cli
     public static ProcessStartInfo ProcessStart(params string[] args)
     {
         var info = new ProcessStartInfo(DotnetHost()) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ministore.dll"));
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "MiniStore.Cli.dll"));
         foreach (var arg in args)
             info.ArgumentList.Add(arg);
         return info;
