@@ -34,7 +34,7 @@ var report = await host.Services.GetRequiredService<HealthCheckService>().CheckH
 Console.WriteLine($"Health: {report.Status}");
 foreach (var (name, entry) in report.Entries)
     Console.WriteLine($"  {name}: {entry.Status} - {entry.Description}");
-Console.WriteLine($"Inspect the logs with:  dotnet run --project tools/MiniStore.Cli -- ls {Path.GetFullPath(Path.Combine(store, "journal"))}");
+Console.WriteLine($"Inspect the logs with:  dotnet run --project tools/MiniStore.Cli -- ls {Path.GetFullPath(store)}");
 
 await host.StopAsync();
 return report.Status == HealthStatus.Healthy ? 0 : 1;
