@@ -67,6 +67,19 @@ public sealed class VerifyRepairTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Verify_reports_a_record_of_another_persistence_id()
+    {
+        var stray = await MiniStoreLog.ReadAsync(_store.EventLog("sensor-2")).Select(r => r.Json.ToArray()).LastAsync();
+        await using (var log = await MiniStoreLog.OpenAsync(Sensor1))
+            await log.AppendJsonAsync(stray);
+
+        var result = await Cli.RunAsync("verify", Dir);
+
+        Assert.Equal(ExitCodes.Damaged, result.ExitCode);
+        Assert.Contains(result.Lines, l => l.StartsWith($"{Sensor1}:7: DAMAGED: record of persistence id 'sensor-2' is in the log of another id"));
+    }
+
+    [Fact]
     public async Task Repair_dry_run_prints_the_torn_bytes_and_changes_nothing()
     {
         var torn = Damage.AppendTornLine(Sensor1);

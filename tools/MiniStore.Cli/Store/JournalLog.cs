@@ -12,6 +12,7 @@ namespace MiniStore.Cli.Store;
 internal sealed class JournalLog
 {
     private long? _previousSequenceNr;
+    private string? _lastCheckedId;
 
     private JournalLog(string path, IReadOnlyList<string> snapshots)
     {
@@ -63,9 +64,14 @@ internal sealed class JournalLog
             return;
         }
         PersistenceId ??= e.PersistenceId;
-        string expected = PersistenceIdFileName.For(e.PersistenceId) + StoreLayout.EventsExtension;
-        if (expected != System.IO.Path.GetFileName(Path))
-            scan.Problems.Add(new Problem(ProblemKind.Damage, Path, record.LineNumber, $"record of persistence id '{e.PersistenceId}' is in the log of another id (its own log is {expected})"));
+        // The file name is a hash of the id: checked once per run of records of one id, not for every record.
+        if (e.PersistenceId != _lastCheckedId)
+        {
+            _lastCheckedId = e.PersistenceId;
+            string expected = PersistenceIdFileName.For(e.PersistenceId) + StoreLayout.EventsExtension;
+            if (expected != System.IO.Path.GetFileName(Path))
+                scan.Problems.Add(new Problem(ProblemKind.Damage, Path, record.LineNumber, $"record of persistence id '{e.PersistenceId}' is in the log of another id (its own log is {expected})"));
+        }
         if (_previousSequenceNr is { } previous)
         {
             if (e.SequenceNr <= previous)
