@@ -63,36 +63,38 @@ public sealed class ProcessTests : IAsyncLifetime
     [Fact]
     public async Task Tail_follow_as_a_process_prints_new_events_until_killed()
     {
-        var info = Cli.ProcessStart("tail", "-f", Dir, "sensor-2", "-n", "0");
+        var info = Cli.ProcessStart("tail", "-f", Dir, "sensor-2", "-n", "1");
         using var process = Process.Start(info)!;
         var lines = new List<string>();
-        var gotBoth = new TaskCompletionSource();
+        var printedLast = new TaskCompletionSource();
+        var gotNew = new TaskCompletionSource();
         process.OutputDataReceived += (_, e) =>
         {
             if (e.Data is null) return;
             lock (lines)
             {
                 lines.Add(e.Data);
-                if (lines.Count == 2) gotBoth.TrySetResult();
+                if (lines.Count == 1) printedLast.TrySetResult();
+                if (lines.Count == 3) gotNew.TrySetResult();
             }
         };
         process.BeginOutputReadLine();
         try
         {
-            await Task.Delay(TimeSpan.FromSeconds(1)); // let it start and read to the end of what exists
+            // The last stored event printed means the tool has read to the end of the log: what comes now is new.
+            await printedLast.Task.WaitAsync(TimeSpan.FromSeconds(60));
             using (var system = _store.StartSystem())
             {
                 await PluginStore.PersistAsync(system, "sensor-2", "off", "on");
                 await system.Terminate();
             }
-            await gotBoth.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            await gotNew.Task.WaitAsync(TimeSpan.FromSeconds(60));
         }
         finally
         {
             process.Kill();
             await process.WaitForExitAsync();
         }
-        Assert.StartsWith("4  ", lines[0]);
-        Assert.StartsWith("5  ", lines[1]);
+        Assert.Equal(["3", "4", "5"], lines.Select(l => l.Split("  ")[0]));
     }
 }

@@ -141,19 +141,24 @@ public sealed class VerifyRepairTests : IAsyncLifetime
     public async Task Tail_follow_prints_events_as_the_plugin_appends_them()
     {
         var output = new StringWriter();
+        var synchronized = TextWriter.Synchronized(output); // its methods lock the wrapper itself
+        string Printed() { lock (synchronized) return output.ToString(); }
         using var stop = new CancellationTokenSource();
-        var tail = MiniStoreCli.RunAsync(["tail", "-f", Dir, "sensor-2", "-n", "1"], TextWriter.Synchronized(output), TextWriter.Null, stop.Token);
+        var tail = MiniStoreCli.RunAsync(["tail", "-f", Dir, "sensor-2", "-n", "1"], synchronized, TextWriter.Null, stop.Token);
 
+        // The last stored event printed means the tool has read to the end of the log: what comes now is new.
+        for (var start = DateTime.UtcNow.AddSeconds(30); !Printed().Contains('\n') && DateTime.UtcNow < start;)
+            await Task.Delay(20);
         using var system = _store.StartSystem();
         await PluginStore.PersistAsync(system, "sensor-2", "off", "on");
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!output.ToString().Contains("5  ") && DateTime.UtcNow < deadline)
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!Printed().Contains("5  ") && DateTime.UtcNow < deadline)
             await Task.Delay(50);
         stop.Cancel();
         Assert.Equal(ExitCodes.Ok, await tail);
         await system.Terminate();
 
-        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var lines = Printed().Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(["3", "4", "5"], lines.Select(l => l.Split("  ")[0]));
         Assert.EndsWith("\"off\"", lines[1]);
     }
