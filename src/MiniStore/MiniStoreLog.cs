@@ -260,7 +260,26 @@ public sealed class MiniStoreLog : IAsyncDisposable, IDisposable
         }
     }
 
-    private static async Task<byte[]> ReadLastRecordAsync(string path, MiniStoreOptions options, long committedLength, CancellationToken cancellationToken)
+    /// <summary>
+    /// The last complete record of a log, or null when it has none. Read from the end of the file, so it costs the
+    /// same for any log length; only when the end is torn does it read the whole log to find the last complete record.
+    /// </summary>
+    public static async Task<byte[]?> ReadLastRecordAsync(string path, MiniStoreOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= MiniStoreOptions.Default;
+        long length = File.Exists(path) ? new FileInfo(path).Length : 0;
+        if (length == 0)
+            return null;
+        if (await ReadLastRecordAsync(path, options, length, cancellationToken).ConfigureAwait(false) is { } last)
+            return last;
+        byte[]? complete = null;
+        await foreach (var record in ReadAsync(path, options, cancellationToken).ConfigureAwait(false))
+            complete = record.Json.ToArray();
+        return complete;
+    }
+
+    /// <summary>The record of the line that ends at <paramref name="committedLength"/>, or null when that line is not an intact end of a batch.</summary>
+    private static async Task<byte[]?> ReadLastRecordAsync(string path, MiniStoreOptions options, long committedLength, CancellationToken cancellationToken)
     {
         // The last line starts after the previous '\n'; read backwards in growing windows until it is found.
         using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
@@ -270,11 +289,20 @@ public sealed class MiniStoreLog : IAsyncDisposable, IDisposable
             var bytes = new byte[committedLength - from];
             int read = 0;
             while (read < bytes.Length)
-                read += await RandomAccess.ReadAsync(file, bytes.AsMemory(read), from + read, cancellationToken).ConfigureAwait(false);
+            {
+                int n = await RandomAccess.ReadAsync(file, bytes.AsMemory(read), from + read, cancellationToken).ConfigureAwait(false);
+                if (n == 0)
+                    return null; // the file shrank while being read
+                read += n;
+            }
             int lineStart = bytes.AsSpan(0, bytes.Length - 1).LastIndexOf((byte)'\n') + 1;
             if (lineStart > 0 || from == 0)
             {
+                if (bytes[^1] != '\n')
+                    return null;
                 var decoded = LineDecoder.Decode(bytes.AsSpan(lineStart, bytes.Length - 1 - lineStart));
+                if (!decoded.IsValid || decoded.More)
+                    return null;
                 return bytes.AsSpan(lineStart + decoded.RecordStart, decoded.RecordLength).ToArray();
             }
         }
