@@ -7,28 +7,25 @@ using MiniStore;
 namespace Akka.Persistence.MiniStore.Journal;
 
 /// <summary>
-/// One event as stored in a journal log: <c>{"pid","seq","ts","writer","manifest","tags", payload fields}</c>.
+/// One event as stored in a journal log: <c>{"pid","seq","ord","ts","writer","manifest","tags", payload fields}</c>.
+/// <see cref="Ordering"/> is the journal-wide position of the event (0 in records written before it existed).
 /// <see cref="Write"/> and <see cref="Read"/> are mirror images; docs/FORMAT.md is the specification.
 /// </summary>
-internal readonly record struct EventRecord(string PersistenceId, long SequenceNr, long Timestamp, string WriterGuid, string Manifest, IReadOnlyCollection<string> Tags, PayloadFields Payload)
+internal readonly record struct EventRecord(string PersistenceId, long SequenceNr, long Timestamp, string WriterGuid, string Manifest, IReadOnlyCollection<string> Tags, PayloadFields Payload, long Ordering)
 {
     /// <summary>Encodes a persistent event as record JSON. <see cref="Tagged"/> payloads are unwrapped into "tags".</summary>
-    public static ReadOnlyMemory<byte> Write(IPersistentRepresentation persistent, long timestamp, PayloadSerializer serializer, ArrayBufferWriter<byte> buffer)
+    public static ReadOnlyMemory<byte> Write(IPersistentRepresentation persistent, long ordering, long timestamp, PayloadSerializer serializer, ArrayBufferWriter<byte> buffer)
     {
         buffer.ResetWrittenCount();
-        var payload = persistent.Payload;
-        IEnumerable<string> tags = [];
-        if (payload is Tagged tagged)
-        {
-            payload = tagged.Payload;
-            tags = tagged.Tags;
-        }
+        var payload = persistent.Payload is Tagged tagged ? tagged.Payload : persistent.Payload;
+        var tags = TagsOf(persistent);
 
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
             writer.WriteString(RecordFields.PersistenceId, persistent.PersistenceId);
             writer.WriteNumber(RecordFields.SequenceNr, persistent.SequenceNr);
+            writer.WriteNumber(RecordFields.Ordering, ordering);
             writer.WriteString(RecordFields.Timestamp, RecordTimestamp.ToText(timestamp));
             writer.WriteString(RecordFields.WriterGuid, persistent.WriterGuid);
             writer.WriteString(RecordFields.Manifest, persistent.Manifest);
@@ -42,6 +39,10 @@ internal readonly record struct EventRecord(string PersistenceId, long SequenceN
         return buffer.WrittenMemory.ToArray();
     }
 
+    /// <summary>The tags of an event being written (from Akka's <see cref="Tagged"/> wrapper, as an event adapter or the actor gave it).</summary>
+    public static IReadOnlyList<string> TagsOf(IPersistentRepresentation persistent) =>
+        persistent.Payload is Tagged tagged ? tagged.Tags.ToArray() : [];
+
     /// <summary>Parses a stored event; the payload stays as fields until <see cref="ToPersistent"/>.</summary>
     public static EventRecord Read(in LogRecord record, string path)
     {
@@ -49,7 +50,7 @@ internal readonly record struct EventRecord(string PersistenceId, long SequenceN
         var reader = new Utf8JsonReader(json.Span);
         string? pid = null, writer = null, manifest = null;
         long? seq = null;
-        long timestamp = 0;
+        long timestamp = 0, ordering = 0;
         var tags = new List<string>();
         var payload = new PayloadFields();
         try
@@ -63,6 +64,7 @@ internal readonly record struct EventRecord(string PersistenceId, long SequenceN
                 {
                     case RecordFields.PersistenceId: pid = reader.GetString(); break;
                     case RecordFields.SequenceNr: seq = reader.GetInt64(); break;
+                    case RecordFields.Ordering: ordering = reader.GetInt64(); break;
                     case RecordFields.Timestamp: timestamp = RecordTimestamp.Parse(reader.GetString()!); break;
                     case RecordFields.WriterGuid: writer = reader.GetString(); break;
                     case RecordFields.Manifest: manifest = reader.GetString(); break;
@@ -84,7 +86,7 @@ internal readonly record struct EventRecord(string PersistenceId, long SequenceN
         }
         if (pid is null || seq is null)
             throw new CorruptLogException(path, record.LineNumber, record.Offset, $"event record lacks \"{(pid is null ? RecordFields.PersistenceId : RecordFields.SequenceNr)}\"");
-        return new EventRecord(pid, seq.Value, timestamp, writer ?? "", manifest ?? "", tags, payload);
+        return new EventRecord(pid, seq.Value, timestamp, writer ?? "", manifest ?? "", tags, payload, ordering);
     }
 
     public Persistent ToPersistent(PayloadSerializer serializer, string where) =>

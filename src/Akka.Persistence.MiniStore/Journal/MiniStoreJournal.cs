@@ -4,6 +4,7 @@ using System.Collections.Immutable;
 using Akka.Configuration;
 using Akka.Event;
 using Akka.Persistence.Journal;
+using Akka.Persistence.MiniStore.Index;
 using Akka.Persistence.MiniStore.Serialization;
 using MiniStore;
 
@@ -21,6 +22,7 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly ConcurrentDictionary<string, PersistenceIdLog> _logs = new();
     private readonly StoreHealth _health;
+    private readonly EventIndexWriter _index;
 
     public MiniStoreJournal(Config config)
     {
@@ -30,6 +32,7 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
         _logOptions = _settings.ToLogOptions();
         _serializer = new PayloadSerializer(Context.System);
         _health = new StoreHealth(_settings.Directory, "journal");
+        _index = new EventIndexWriter(_settings.Directory, _logOptions, IndexSignals.Get(Context.System).For(_settings.Directory), _log);
         _log.Info("MiniStore journal in '{0}'", _settings.Directory);
     }
 
@@ -60,9 +63,11 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
         {
             var events = (IImmutableList<IPersistentRepresentation>)writes[i].Payload;
             List<ReadOnlyMemory<byte>> records;
+            List<long> orderings;
             try
             {
-                records = events.Select(e => EventRecord.Write(e, timestamp, _serializer, buffer)).ToList();
+                orderings = events.Select(_ => _index.NextOrdering()).ToList();
+                records = events.Select((e, k) => EventRecord.Write(e, orderings[k], timestamp, _serializer, buffer)).ToList();
                 RefuseOversized(events, records);
             }
             catch (PayloadNotStorableException e)
@@ -74,6 +79,7 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
             if (!byId.TryGetValue(pid, out var pending))
                 byId[pid] = pending = new PendingWrites();
             pending.Batches.Add(records);
+            pending.IndexEntries.AddRange(events.Select((e, k) => new IndexEntry(orderings[k], pid, e.SequenceNr, EventRecord.TagsOf(e))));
             pending.HighestSequenceNr = Math.Max(pending.HighestSequenceNr, writes[i].HighestSequenceNr);
         }
 
@@ -87,6 +93,7 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
                 return true;
             });
         }).ToList();
+        var indexed = _index.AppendWhenStored(byId.Values.Zip(appends, (pending, append) => ((Task)append, (IReadOnlyList<IndexEntry>)pending.IndexEntries)).ToList());
         try
         {
             await Task.WhenAll(appends).ConfigureAwait(false);
@@ -97,6 +104,7 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
             _health.WriteFinished(e);
             throw;
         }
+        await indexed.ConfigureAwait(false);
         return rejections.Any(r => r is not null) ? rejections.ToImmutableList() : null!;
     }
 
@@ -144,6 +152,7 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
         foreach (var log in _logs.Values)
             log.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(10));
         _logs.Clear();
+        _index.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(10));
         base.PostStop();
     }
 
@@ -151,5 +160,6 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
     {
         public List<IReadOnlyList<ReadOnlyMemory<byte>>> Batches { get; } = new();
         public long HighestSequenceNr { get; set; }
+        public List<IndexEntry> IndexEntries { get; } = new();
     }
 }

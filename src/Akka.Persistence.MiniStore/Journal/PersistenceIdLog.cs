@@ -23,9 +23,8 @@ internal sealed class PersistenceIdLog : IAsyncDisposable
     public PersistenceIdLog(string persistenceId, string directory, MiniStoreOptions options, ILoggingAdapter log)
     {
         PersistenceId = persistenceId;
-        string name = PersistenceIdFileName.For(persistenceId);
-        EventsPath = Path.Combine(directory, name + ".jsonl");
-        DeletionsPath = Path.Combine(directory, name + ".deleted.jsonl");
+        EventsPath = JournalFiles.EventLog(directory, persistenceId);
+        DeletionsPath = JournalFiles.DeletionLog(directory, persistenceId);
         _options = options;
         _log = log;
     }
@@ -70,7 +69,7 @@ internal sealed class PersistenceIdLog : IAsyncDisposable
             {
                 await foreach (var mark in MiniStoreLog.ReadAsync(DeletionsPath, _options).ConfigureAwait(false))
                 {
-                    var (deletedTo, highest) = ReadDeletionMark(mark);
+                    var (deletedTo, highest) = DeletionMark.Read(mark, DeletionsPath, PersistenceId);
                     DeletedTo = Math.Max(DeletedTo, deletedTo);
                     HighestSequenceNr = Math.Max(HighestSequenceNr, highest);
                 }
@@ -154,23 +153,6 @@ internal sealed class PersistenceIdLog : IAsyncDisposable
         if (record.PersistenceId != PersistenceId)
             throw new CorruptLogException(path, line.LineNumber, line.Offset, $"record belongs to persistence id '{record.PersistenceId}', expected '{PersistenceId}'");
         return record;
-    }
-
-    private (long DeletedTo, long Highest) ReadDeletionMark(in LogRecord mark)
-    {
-        try
-        {
-            using var json = JsonDocument.Parse(mark.Json);
-            var root = json.RootElement;
-            string? pid = root.GetProperty(RecordFields.PersistenceId).GetString();
-            if (pid != PersistenceId)
-                throw new CorruptLogException(DeletionsPath, mark.LineNumber, mark.Offset, $"deletion mark belongs to persistence id '{pid}', expected '{PersistenceId}'");
-            return (root.GetProperty(RecordFields.DeletedTo).GetInt64(), root.GetProperty(RecordFields.HighestSequenceNr).GetInt64());
-        }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
-        {
-            throw new CorruptLogException(DeletionsPath, mark.LineNumber, mark.Offset, $"deletion mark is not readable: {e.Message}");
-        }
     }
 
     public async ValueTask DisposeAsync()

@@ -5,6 +5,7 @@ internal static class RecordFields
 {
     public const string PersistenceId = "pid";
     public const string SequenceNr = "seq";
+    public const string Ordering = "ord";
     public const string Timestamp = "ts";
     public const string WriterGuid = "writer";
     public const string Manifest = "manifest";

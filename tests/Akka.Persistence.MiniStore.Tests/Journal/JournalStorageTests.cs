@@ -123,9 +123,12 @@ public class JournalStorageTests : JournalTestKit
             Terminate(first);
         }
 
-        var files = Directory.GetFiles(StoreDirectory, "*", SearchOption.AllDirectories);
+        // Besides the logs, only the event index (in its own sub-directory, with no name derived from an id).
+        string indexDirectory = Path.Combine(JournalDirectory, "index");
+        var files = Directory.GetFiles(StoreDirectory, "*", SearchOption.AllDirectories).Where(f => Path.GetDirectoryName(f) != indexDirectory).ToArray();
         Assert.All(files, f => Assert.Equal(JournalDirectory, Path.GetDirectoryName(f)));
-        Assert.Empty(Directory.GetDirectories(JournalDirectory));
+        Assert.Equal([indexDirectory], Directory.GetDirectories(JournalDirectory));
+        Assert.Equal(["events.jsonl"], Directory.GetFiles(indexDirectory).Select(Path.GetFileName));
         Assert.Equal(HostileIds.Length, files.Length);
         Assert.Equal(HostileIds.Select(id => PersistenceIdFileName.For(id) + ".jsonl").Order(), files.Select(Path.GetFileName).Order());
         Assert.All(files, f => Assert.True(Encoding.UTF8.GetByteCount(Path.GetFileName(f)) < 255, f));

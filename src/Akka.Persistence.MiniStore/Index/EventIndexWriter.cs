@@ -1,0 +1,250 @@
+using Akka.Event;
+using Akka.Persistence.MiniStore.Journal;
+using MiniStore;
+using Microsoft.Win32.SafeHandles;
+
+namespace Akka.Persistence.MiniStore.Index;
+
+/// <summary>
+/// Keeps the journal's event index (<see cref="JournalFiles.EventIndex"/>) and hands out orderings.
+/// <para>
+/// Every event record carries its ordering ("ord"), written and fsync'd with the event, so the logs alone say in which
+/// order events were stored. The index is a cache derived from them, appended without fsync: on start it is caught up
+/// from the logs whose last record is beyond its last entry, or rebuilt from all logs when it is missing, empty or
+/// damaged. Entries are appended in ordering order, and only once every event with a lower ordering is stored or has
+/// failed, so a reader that saw ordering N will never later find a stored event below N it has not seen.
+/// </para>
+/// </summary>
+internal sealed class EventIndexWriter : IAsyncDisposable
+{
+    private readonly string _directory;
+    private readonly MiniStoreOptions _logOptions;
+    private readonly MiniStoreOptions _indexOptions;
+    private readonly IndexSignal _signal;
+    private readonly ILoggingAdapter _log;
+    private MiniStoreLog? _index;
+    private long _lastOrdering;
+    private Task _appended = Task.CompletedTask;
+    private Exception? _broken;
+
+    public EventIndexWriter(string directory, MiniStoreOptions logOptions, IndexSignal signal, ILoggingAdapter log)
+    {
+        _directory = directory;
+        _logOptions = logOptions;
+        _indexOptions = logOptions with { FileSync = new DirectoryOnlySync(logOptions.FileSync) };
+        _signal = signal;
+        _log = log;
+        Path = JournalFiles.EventIndex(directory);
+        Recovery = Task.Run(RecoverAsync);
+    }
+
+    public string Path { get; }
+
+    /// <summary>Completes when the index is caught up with the logs and orderings can be handed out.</summary>
+    public Task Recovery { get; }
+
+    /// <summary>The next ordering. Called only from the journal actor, in the order events are handed to the logs.</summary>
+    public long NextOrdering()
+    {
+        if (!Recovery.IsCompleted)
+            Recovery.GetAwaiter().GetResult();
+        return ++_lastOrdering;
+    }
+
+    /// <summary>
+    /// Appends the entries of each write once it is stored (a failed write's entries are dropped), after everything
+    /// handed over before. Called from the journal actor with entries in ordering order; never throws.
+    /// </summary>
+    public Task AppendWhenStored(IReadOnlyList<(Task Stored, IReadOnlyList<IndexEntry> Entries)> writes)
+    {
+        _appended = AppendAsync(_appended, writes);
+        return _appended;
+    }
+
+    private async Task AppendAsync(Task previous, IReadOnlyList<(Task Stored, IReadOnlyList<IndexEntry> Entries)> writes)
+    {
+        await previous.ConfigureAwait(false);
+        var entries = new List<IndexEntry>();
+        foreach (var (stored, written) in writes)
+        {
+            try { await stored.ConfigureAwait(false); }
+            catch { continue; } // the journal reports the failure to the writer; the orderings stay unused
+            entries.AddRange(written);
+        }
+        if (entries.Count == 0 || _broken is not null)
+            return;
+        entries.Sort((a, b) => a.Ordering.CompareTo(b.Ordering));
+        try
+        {
+            await AppendAsync(_index!, entries).ConfigureAwait(false);
+            _signal.Notify();
+        }
+        catch (Exception e)
+        {
+            // Appending later entries after a gap would break the ordering guarantee: stop, and catch up on the next start.
+            _broken = e;
+            _log.Error(e, "Could not append to the event index '{0}'; queries by tag and of all events see no new events until the journal restarts and catches the index up from the logs.", Path);
+        }
+    }
+
+    private static Task AppendAsync(MiniStoreLog index, IEnumerable<IndexEntry> entries) =>
+        // One frame per entry, whatever the grouping, so a rebuilt index is byte for byte the index it replaces.
+        index.AppendJsonBatchesAsync(entries.Select(e => (IReadOnlyList<ReadOnlyMemory<byte>>)[e.ToJson()]).ToList());
+
+    private async Task RecoverAsync()
+    {
+        try
+        {
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
+            var (index, lastIndexed) = await OpenIndexAsync().ConfigureAwait(false);
+            long lastStored = 0;
+            var behind = new List<string>();
+            foreach (var log in JournalFiles.EventLogs(_directory))
+            {
+                long last = await LastOrderingAsync(log).ConfigureAwait(false);
+                lastStored = Math.Max(lastStored, last);
+                if (last > lastIndexed)
+                    behind.Add(log);
+            }
+            if (index is null)
+            {
+                index = await RebuildAsync().ConfigureAwait(false);
+                lastIndexed = index.LastRecordAtOpen is { } last ? IndexEntry.Read(new LogRecord(last, index.RecordCount, index.Length), Path).Ordering : 0;
+            }
+            else if (behind.Count > 0)
+            {
+                var missing = new IndexEntryCollector(this);
+                foreach (var log in behind)
+                    await missing.ScanAsync(log, lastIndexed).ConfigureAwait(false);
+                var entries = missing.Entries.OrderBy(e => e.Ordering).ToList();
+                await AppendAsync(index, entries).ConfigureAwait(false);
+                _log.Info("Event index '{0}' caught up with {1} events from {2} logs", Path, entries.Count, behind.Count);
+                lastIndexed = entries[^1].Ordering;
+            }
+            _index = index;
+            _lastOrdering = Math.Max(lastIndexed, lastStored);
+            _signal.SetReady();
+            _signal.Notify();
+        }
+        catch (Exception e)
+        {
+            _signal.SetFailed(e);
+            throw;
+        }
+    }
+
+    /// <summary>The index and its last ordering, or null when it must be rebuilt.</summary>
+    private async Task<(MiniStoreLog? Index, long LastOrdering)> OpenIndexAsync()
+    {
+        if (!File.Exists(Path))
+            return (null, 0);
+        MiniStoreLog? index = null;
+        try
+        {
+            index = await MiniStoreLog.OpenAsync(Path, _indexOptions).ConfigureAwait(false);
+            if (index.LastRecordAtOpen is { } last)
+                return (index, IndexEntry.Read(new LogRecord(last, index.RecordCount, index.Length), Path).Ordering);
+        }
+        catch (CorruptLogException e)
+        {
+            _log.Warning("Event index is damaged and will be rebuilt from the logs: {0}", e.Message);
+        }
+        if (index is not null)
+            await index.DisposeAsync().ConfigureAwait(false);
+        return (null, 0);
+    }
+
+    /// <summary>Writes a new index from every log beside the old one, then puts it in place.</summary>
+    private async Task<MiniStoreLog> RebuildAsync()
+    {
+        var all = new IndexEntryCollector(this);
+        var logs = JournalFiles.EventLogs(_directory).ToList();
+        foreach (var log in logs)
+            await all.ScanAsync(log, 0).ConfigureAwait(false);
+        var entries = all.WithLegacyOrderings();
+
+        string rebuilt = Path + ".rebuild";
+        File.Delete(rebuilt);
+        await using (var index = await MiniStoreLog.OpenAsync(rebuilt, _indexOptions).ConfigureAwait(false))
+        {
+            foreach (var chunk in entries.Chunk(4096))
+                await AppendAsync(index, chunk).ConfigureAwait(false);
+        }
+        File.Move(rebuilt, Path, overwrite: true);
+        _log.Info("Event index '{0}' rebuilt from {1} logs: {2} events", Path, logs.Count, entries.Count);
+        return await MiniStoreLog.OpenAsync(Path, _indexOptions).ConfigureAwait(false);
+    }
+
+    /// <summary>The ordering of a log's last event, read from its end (0 for an empty log or one written before orderings).</summary>
+    private async Task<long> LastOrderingAsync(string log)
+    {
+        var last = await MiniStoreLog.ReadLastRecordAsync(log, _logOptions).ConfigureAwait(false);
+        return last is null ? 0 : EventRecord.Read(new LogRecord(last, 0, 0), log).Ordering;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try { await Recovery.ConfigureAwait(false); } catch { /* reported when it happened */ }
+        await _appended.ConfigureAwait(false);
+        if (_index is not null)
+            await _index.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Reads index entries out of logs; see <see cref="WithLegacyOrderings"/> for events without an ordering.</summary>
+    private sealed class IndexEntryCollector(EventIndexWriter writer)
+    {
+        private readonly Dictionary<string, IReadOnlyList<string>> _tagLists = new();
+        private readonly List<IndexEntry> _legacy = new();
+
+        public List<IndexEntry> Entries { get; } = new();
+
+        public async Task ScanAsync(string log, long afterOrdering)
+        {
+            await foreach (var line in MiniStoreLog.ReadAsync(log, writer._logOptions).ConfigureAwait(false))
+            {
+                var record = EventRecord.Read(line, log);
+                var entry = new IndexEntry(record.Ordering, record.PersistenceId, record.SequenceNr, Shared(record.Tags));
+                if (record.Ordering == 0)
+                {
+                    if (afterOrdering == 0)
+                        _legacy.Add(entry);
+                }
+                else if (record.Ordering > afterOrdering)
+                    Entries.Add(entry);
+            }
+        }
+
+        /// <summary>
+        /// All entries in ordering order. Events stored before orderings existed are numbered 1..n first, by persistence
+        /// id and sequence number: the same numbers every time the index is rebuilt, since such records are never
+        /// written again, and the journal's first ordering comes after them.
+        /// </summary>
+        public List<IndexEntry> WithLegacyOrderings()
+        {
+            var legacy = _legacy.OrderBy(e => e.PersistenceId, StringComparer.Ordinal).ThenBy(e => e.SequenceNr)
+                .Select((e, i) => e with { Ordering = i + 1 }).ToList();
+            var stored = Entries.OrderBy(e => e.Ordering).ToList();
+            if (legacy.Count > 0 && stored.Count > 0 && stored[0].Ordering <= legacy.Count)
+                throw new IOException($"Journal '{writer._directory}' holds {legacy.Count} events without \"ord\" (written by an older version) and events with \"ord\" from {stored[0].Ordering}: an older version wrote to it after this one. The event index cannot order them; move the older events to another directory.");
+            legacy.AddRange(stored);
+            return legacy;
+        }
+
+        private IReadOnlyList<string> Shared(IReadOnlyCollection<string> tags)
+        {
+            if (tags.Count == 0)
+                return [];
+            string key = string.Join('\u0001', tags);
+            if (!_tagLists.TryGetValue(key, out var shared))
+                _tagLists[key] = shared = tags.ToArray();
+            return shared;
+        }
+    }
+
+    /// <summary>The index is a cache rebuilt from the fsync'd logs, so its appends skip the file sync (new files still get their directory entry synced).</summary>
+    private sealed class DirectoryOnlySync(IFileSync inner) : IFileSync
+    {
+        public void SyncFile(SafeFileHandle file) { }
+        public void SyncDirectory(string directory) => inner.SyncDirectory(directory);
+    }
+}

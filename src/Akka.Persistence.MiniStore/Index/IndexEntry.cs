@@ -1,0 +1,77 @@
+using System.Buffers;
+using System.Text.Json;
+using Akka.Persistence.MiniStore.Serialization;
+using MiniStore;
+
+namespace Akka.Persistence.MiniStore.Index;
+
+/// <summary>
+/// One line of the event index: <c>{"ord":17,"pid":"counter-1","seq":4,"tags":["counter"]}</c> ("tags" left out when
+/// there are none). It says where the event with journal-wide position <see cref="Ordering"/> is stored.
+/// </summary>
+internal readonly record struct IndexEntry(long Ordering, string PersistenceId, long SequenceNr, IReadOnlyList<string> Tags)
+{
+    public bool HasTag(string tag)
+    {
+        foreach (var t in Tags)
+            if (t == tag) return true;
+        return false;
+    }
+
+    public ReadOnlyMemory<byte> ToJson()
+    {
+        var buffer = new ArrayBufferWriter<byte>(64);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber(RecordFields.Ordering, Ordering);
+            writer.WriteString(RecordFields.PersistenceId, PersistenceId);
+            writer.WriteNumber(RecordFields.SequenceNr, SequenceNr);
+            if (Tags.Count > 0)
+            {
+                writer.WriteStartArray(RecordFields.Tags);
+                foreach (var tag in Tags)
+                    writer.WriteStringValue(tag);
+                writer.WriteEndArray();
+            }
+            writer.WriteEndObject();
+        }
+        return buffer.WrittenMemory;
+    }
+
+    public static IndexEntry Read(in LogRecord line, string path)
+    {
+        var reader = new Utf8JsonReader(line.Json.Span);
+        long? ordering = null, seq = null;
+        string? pid = null;
+        List<string>? tags = null;
+        try
+        {
+            reader.Read();
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                string property = reader.GetString()!;
+                reader.Read();
+                switch (property)
+                {
+                    case RecordFields.Ordering: ordering = reader.GetInt64(); break;
+                    case RecordFields.PersistenceId: pid = reader.GetString(); break;
+                    case RecordFields.SequenceNr: seq = reader.GetInt64(); break;
+                    case RecordFields.Tags:
+                        tags = new List<string>();
+                        while (reader.Read() && reader.TokenType == JsonTokenType.String)
+                            tags.Add(reader.GetString()!);
+                        break;
+                    default: reader.Skip(); break;
+                }
+            }
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            throw new CorruptLogException(path, line.LineNumber, line.Offset, $"index entry is not readable: {e.Message}");
+        }
+        if (ordering is null || pid is null || seq is null)
+            throw new CorruptLogException(path, line.LineNumber, line.Offset, "index entry lacks \"ord\", \"pid\" or \"seq\"");
+        return new IndexEntry(ordering.Value, pid, seq.Value, (IReadOnlyList<string>?)tags ?? []);
+    }
+}
