@@ -1,0 +1,68 @@
+using Akka.Actor;
+using Akka.Persistence.Journal;
+using Akka.Persistence.MiniStore.Index;
+using Akka.Persistence.MiniStore.Journal;
+using Akka.Persistence.MiniStore.Serialization;
+using Akka.Persistence.Query;
+using MiniStore;
+
+namespace Akka.Persistence.MiniStore.Query;
+
+/// <summary>
+/// What every query of one read journal shares: where the journal's files are, how stored events become
+/// <see cref="EventEnvelope"/>s (payload serializer, then the write plugin's event adapters), and the journal's
+/// <see cref="IndexSignal"/> when the journal runs in this actor system.
+/// </summary>
+internal sealed class StoredEvents
+{
+    private readonly PayloadSerializer _serializer;
+    private readonly EventAdapters? _adapters;
+
+    public StoredEvents(ExtendedActorSystem system, string directory, MiniStoreOptions logOptions, EventAdapters? adapters, bool journalInThisSystem)
+    {
+        Directory = directory;
+        LogOptions = logOptions;
+        _serializer = new PayloadSerializer(system);
+        _adapters = adapters;
+        Signal = IndexSignals.Get(system).For(directory);
+        IndexReady = journalInThisSystem ? Signal.Ready : Task.CompletedTask;
+    }
+
+    public string Directory { get; }
+    public MiniStoreOptions LogOptions { get; }
+    public IndexSignal Signal { get; }
+
+    /// <summary>Completes once the journal of this system has caught its index up with the logs (at once when the journal runs elsewhere).</summary>
+    public Task IndexReady { get; }
+
+    public string IndexPath => JournalFiles.EventIndex(Directory);
+
+    public LogCursor EventLog(string persistenceId) => new(JournalFiles.EventLog(Directory, persistenceId), LogOptions);
+
+    public LogCursor Index() => new(IndexPath, LogOptions);
+
+    public Task<long> DeletedToAsync(string persistenceId) => DeletionMark.ReadDeletedToAsync(Directory, persistenceId, LogOptions);
+
+    /// <summary>Reads an event record of <paramref name="persistenceId"/>'s log, checking it belongs there.</summary>
+    public EventRecord Read(in LogRecord line, string path, string persistenceId)
+    {
+        var record = EventRecord.Read(line, path);
+        if (record.PersistenceId != persistenceId)
+            throw new CorruptLogException(path, line.LineNumber, line.Offset, $"record belongs to persistence id '{record.PersistenceId}', expected '{persistenceId}'");
+        return record;
+    }
+
+    /// <summary>The envelopes of a stored event: one, or as many (possibly none) as its event adapter makes of it.</summary>
+    public void AddEnvelopes(in EventRecord record, Offset offset, in LogRecord line, string path, List<EventEnvelope> envelopes)
+    {
+        var payload = _serializer.Read(record.Payload, $"Log '{path}' line {line.LineNumber} (persistence id '{record.PersistenceId}', sequence number {record.SequenceNr})");
+        var tags = record.Tags.ToArray();
+        if (_adapters is null)
+        {
+            envelopes.Add(new EventEnvelope(offset, record.PersistenceId, record.SequenceNr, payload, record.Timestamp, tags));
+            return;
+        }
+        foreach (var adapted in _adapters.Get(payload.GetType()).FromJournal(payload, record.Manifest).Events)
+            envelopes.Add(new EventEnvelope(offset, record.PersistenceId, record.SequenceNr, adapted, record.Timestamp, tags));
+    }
+}
