@@ -1,3 +1,4 @@
+using Akka.Streams;
 using Akka.Streams.Dsl;
 using Akka.Util;
 
@@ -10,7 +11,8 @@ namespace Akka.Persistence.MiniStore.Query;
 internal readonly record struct Chunk<T>(IReadOnlyList<T> Items, bool AtEnd, bool Finished = false);
 
 /// <summary>
-/// Turns a reader of chunks into a back-pressured source: a chunk is read only when downstream wants more. A current
+/// Turns a reader of chunks into a back-pressured source: a chunk is read only when the one before it is being
+/// consumed, so at most two chunks are in memory. A current
 /// query completes at the end of what was stored when it started; a live one then waits for the journal's signal or
 /// the refresh interval, whichever comes first, and reads on.
 /// </summary>
@@ -36,6 +38,9 @@ internal static class ChunkedSource
                     }
                 });
             })
+            // One chunk read ahead: the source then learns it is finished while the last chunk is still being
+            // consumed, so it completes right after the last element, without waiting for more demand.
+            .Buffer(1, OverflowStrategy.Backpressure)
             .SelectMany(items => items)
             .MapMaterializedValue(_ => NotUsed.Instance);
 }
