@@ -7,6 +7,8 @@ using MiniStore;
 using MiniStore.Benchmarks;
 
 // dotnet run -c Release --project benchmarks/MiniStore.Benchmarks -- [events] [repeats] [directory]
+// dotnet run -c Release --project benchmarks/MiniStore.Benchmarks -- query-by-tag [events] [repeats] [directory]  (QueryScenario.cs)
+if (args.Length > 0 && args[0] == "query-by-tag") { await QueryScenario.RunAsync(args[1..]); return; }
 int events = args.Length > 0 ? int.Parse(args[0]) : 5000;
 int repeats = args.Length > 1 ? int.Parse(args[1]) : 3;
 string root = args.Length > 2 ? args[2] : Path.Combine(Path.GetTempPath(), "ministore-bench");

@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Persistence;
+using Akka.Persistence.Journal;
+using Akka.Persistence.MiniStore;
+using Akka.Persistence.MiniStore.Query;
+using Akka.Persistence.Query;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+
+namespace MiniStore.Benchmarks;
+
+/// <summary>
+/// Q1: a current events-by-tag query over a journal of N tagged events (10 persistence ids, written with PersistAll
+/// in batches of 1,000), read to the end by a counting sink, in an actor system started after the writes.
+/// <code>dotnet run -c Release --project benchmarks/MiniStore.Benchmarks -- query-by-tag [events=1000000] [repeats=3] [directory]</code>
+/// </summary>
+internal static class QueryScenario
+{
+    private const int PersistenceIds = 10;
+    private const int BatchSize = 1000;
+    public const string Tag = "bench";
+
+    public static async Task RunAsync(string[] args)
+    {
+        int events = args.Length > 0 ? int.Parse(args[0]) : 1_000_000;
+        int repeats = args.Length > 1 ? int.Parse(args[1]) : 3;
+        string root = args.Length > 2 ? args[2] : Path.Combine(Path.GetTempPath(), "ministore-bench-query");
+        if (Directory.Exists(root)) Directory.Delete(root, true);
+        Console.WriteLine($"Q1 current events by tag over {events:N0} tagged events ({PersistenceIds} persistence ids), median of {repeats} runs after one warm-up, in {root}");
+
+        var watch = Stopwatch.StartNew();
+        await WriteTaggedAsync(Config(root), events);
+        Console.WriteLine($"  {"writing them (PersistAll, batches of 1,000)",-58} {events / watch.Elapsed.TotalSeconds,12:N0} /s");
+
+        var system = ActorSystem.Create("query", Config(root));
+        try
+        {
+            var queries = PersistenceQuery.Get(system).ReadJournalFor<MiniStoreReadJournal>(MiniStoreReadJournal.Identifier);
+            var materializer = system.Materializer();
+            await Measure.RateAsync($"Q1 CurrentEventsByTag, MiniStore ({events})", repeats, events, async _ =>
+            {
+                long count = await queries.CurrentEventsByTag(Tag, NoOffset.Instance).RunWith(Sink.Aggregate<EventEnvelope, long>(0, (n, _) => n + 1), materializer);
+                if (count != events) throw new InvalidOperationException($"the query gave {count} events, expected {events}");
+            });
+        }
+        finally
+        {
+            await system.Terminate();
+        }
+
+        // The index is derived from the logs: time a rebuild (what a first start on a store without one does).
+        File.Delete(Path.Combine(root, "journal", "index", "events.jsonl"));
+        watch.Restart();
+        var rebuilding = ActorSystem.Create("rebuild", Config(root));
+        await PersistenceQuery.Get(rebuilding).ReadJournalFor<MiniStoreReadJournal>(MiniStoreReadJournal.Identifier)
+            .CurrentEventsByTag(Tag, Offset.Sequence(events - 1)).RunWith(Sink.Ignore<EventEnvelope>(), rebuilding.Materializer());
+        Console.WriteLine($"  {"index rebuild from the logs at start",-58} {events / watch.Elapsed.TotalSeconds,12:N0} /s   ({watch.Elapsed.TotalSeconds:F1} s)");
+        await rebuilding.Terminate();
+    }
+
+    private static async Task WriteTaggedAsync(Config config, int events)
+    {
+        var system = ActorSystem.Create("write", config);
+        try
+        {
+            var done = Enumerable.Range(0, PersistenceIds).Select(i =>
+            {
+                var finished = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+                int count = events / PersistenceIds + (i < events % PersistenceIds ? 1 : 0);
+                system.ActorOf(Props.Create(() => new TaggedWriter($"sensor-{i}", count, finished))).Tell("go");
+                return finished.Task;
+            }).ToList();
+            await Task.WhenAll(done);
+        }
+        finally
+        {
+            await system.Terminate();
+        }
+    }
+
+    private static Config Config(string root) => ConfigurationFactory.ParseString($$"""
+        akka.loglevel = WARNING
+        akka.persistence.journal.plugin = "akka.persistence.journal.ministore"
+        akka.persistence.journal.ministore.directory = "{{Path.Combine(root, "journal")}}"
+        """).WithFallback(MiniStorePersistence.DefaultConfiguration());
+
+    /// <summary>Persists <c>count</c> tagged events with PersistAll, a batch at a time.</summary>
+    private sealed class TaggedWriter : ReceivePersistentActor
+    {
+        public TaggedWriter(string persistenceId, int count, TaskCompletionSource<int> done)
+        {
+            PersistenceId = persistenceId;
+            int written = 0;
+            void NextBatch()
+            {
+                int size = Math.Min(BatchSize, count - written);
+                if (size == 0) { done.TrySetResult(written); return; }
+                int stored = 0;
+                PersistAll(Enumerable.Range(written, size).Select(i => new Tagged(new Stored(i), [Tag])), _ =>
+                {
+                    if (++stored < size) return;
+                    written += size;
+                    NextBatch();
+                });
+            }
+            Command<string>(_ => NextBatch());
+        }
+
+        public override string PersistenceId { get; }
+    }
+}
