@@ -124,6 +124,32 @@ public sealed class IndexRecoveryTests : IDisposable
             Assert.Equal(["a/1:hello@1", "a/2:a green apple@2", "b/1:a green bean@3", "b/2:a green pea@4"], store.Collect(store.Queries.CurrentAllEvents(NoOffset.Instance)));
     }
 
+    [Fact]
+    public void A_damaged_log_does_not_stop_other_ids_being_stored_and_index_queries_name_it()
+    {
+        using (var store = new StoreSystem(_directory))
+        {
+            store.Write("a", "a green apple", "a green banana");
+            store.Write("b", "a black car");
+        }
+        File.Delete(Path.Combine(_directory, "journal", "index", "events.jsonl"));
+        string log = Path.Combine(_directory, "journal", PersistenceIdFileName.For("a") + ".jsonl");
+        var lines = File.ReadAllLines(log);
+        lines[0] = lines[0].Replace("apple", "apfel"); // checksum no longer matches, an intact line follows
+        File.WriteAllLines(log, lines);
+
+        using (var store = new StoreSystem(_directory))
+        {
+            store.Write("c", "a green leaf");
+            store.Write("b", "a black dog");
+            var failure = Assert.ThrowsAny<Exception>(() => store.Collect(store.Queries.CurrentEventsByTag("green", NoOffset.Instance)));
+            Assert.Contains(log, failure.ToString());
+            // Orderings went on above every readable log (a's last record is still readable: 2; b's: 3).
+            Assert.Contains("\"seq\":1,\"ord\":4,", File.ReadAllText(Path.Combine(_directory, "journal", PersistenceIdFileName.For("c") + ".jsonl")));
+            Assert.Contains("\"seq\":2,\"ord\":5,", File.ReadAllText(Path.Combine(_directory, "journal", PersistenceIdFileName.For("b") + ".jsonl")));
+        }
+    }
+
     private static void StripOrderings(string log)
     {
         var records = MiniStoreLog.ReadAsync(log).ToBlockingEnumerable()

@@ -40,7 +40,7 @@ internal sealed class EventIndexWriter : IAsyncDisposable
 
     public string Path { get; }
 
-    /// <summary>Completes when the index is caught up with the logs and orderings can be handed out.</summary>
+    /// <summary>Completes when orderings can be handed out: the index is caught up with the logs, or could not be (then <see cref="IndexSignal.Ready"/> failed).</summary>
     public Task Recovery { get; }
 
     /// <summary>The next ordering. Called only from the journal actor, in the order events are handed to the logs.</summary>
@@ -93,18 +93,26 @@ internal sealed class EventIndexWriter : IAsyncDisposable
 
     private async Task RecoverAsync()
     {
+        long lastIndexed = 0, lastStored = 0;
         try
         {
             Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
-            var (index, lastIndexed) = await OpenIndexAsync().ConfigureAwait(false);
-            long lastStored = 0;
+            (var index, lastIndexed) = await OpenIndexAsync().ConfigureAwait(false);
             var behind = new List<string>();
+            var unreadable = new List<Exception>();
             foreach (var log in JournalFiles.EventLogs(_directory))
             {
-                long last = await LastOrderingAsync(log).ConfigureAwait(false);
+                long last;
+                try { last = await LastOrderingAsync(log).ConfigureAwait(false); }
+                catch (IOException e) { unreadable.Add(e); continue; } // every readable log still counts for the next ordering
                 lastStored = Math.Max(lastStored, last);
                 if (last > lastIndexed)
                     behind.Add(log);
+            }
+            if (unreadable.Count > 0)
+            {
+                if (index is not null) await index.DisposeAsync().ConfigureAwait(false);
+                throw new AggregateException("Event logs could not be read: " + string.Join("; ", unreadable.Select(e => e.Message)), unreadable);
             }
             if (index is null)
             {
@@ -122,14 +130,20 @@ internal sealed class EventIndexWriter : IAsyncDisposable
                 lastIndexed = entries[^1].Ordering;
             }
             _index = index;
-            _lastOrdering = Math.Max(lastIndexed, lastStored);
             _signal.SetReady();
             _signal.Notify();
         }
         catch (Exception e)
         {
-            _signal.SetFailed(e);
-            throw;
+            // A damaged log must not stop the journal storing events (of that id it fails anyway, with the file and
+            // line): orderings go on above every readable log, and only the index-based queries fail, with this cause.
+            _broken = e;
+            _log.Error(e, "The event index '{0}' could not be brought up to date with the logs. Events are still stored, but queries by tag, of all events and of persistence ids fail until the cause is fixed and the journal restarted.", Path);
+            _signal.SetFailed(new IOException($"The event index '{Path}' could not be brought up to date with the logs: {e.Message}", e));
+        }
+        finally
+        {
+            _lastOrdering = Math.Max(lastIndexed, lastStored);
         }
     }
 
