@@ -7,7 +7,7 @@ namespace Akka.Persistence.MiniStore.Tests.Crash;
 /// Runs tests/MiniStore.CrashWriter as a child process. The test project references it, so its dll, deps.json and
 /// runtimeconfig.json are copied next to the test assembly and it is built before the tests.
 /// </summary>
-internal static class CrashWriterProcess
+public static class CrashWriterProcess
 {
     public static string DllPath => Path.Combine(AppContext.BaseDirectory, "MiniStore.CrashWriter.dll");
 
