@@ -23,6 +23,7 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
     private readonly ConcurrentDictionary<string, PersistenceIdLog> _logs = new();
     private readonly StoreHealth _health;
     private readonly EventIndexWriter _index;
+    private readonly WriteThreads _writeThreads = new();
 
     public MiniStoreJournal(Config config)
     {
@@ -83,13 +84,14 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
             pending.HighestSequenceNr = Math.Max(pending.HighestSequenceNr, writes[i].HighestSequenceNr);
         }
 
-        // Queue every id's append now, in call order, then wait: touched files are fsync'd in parallel, one fsync each.
+        // Queue every id's append now, in call order, then wait: touched files are fsync'd in parallel on the write
+        // threads, one fsync each.
         var appends = byId.Select(entry =>
         {
             var log = LogFor(entry.Key);
             return log.RunInOrder(async () =>
             {
-                await log.AppendAsync(entry.Value.Batches, entry.Value.HighestSequenceNr).ConfigureAwait(false);
+                await _writeThreads.Run(() => log.AppendAsync(entry.Value.Batches, entry.Value.HighestSequenceNr)).ConfigureAwait(false);
                 return true;
             });
         }).ToList();
@@ -153,6 +155,7 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
             log.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(10));
         _logs.Clear();
         _index.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(10));
+        _writeThreads.Dispose();
         base.PostStop();
     }
 
