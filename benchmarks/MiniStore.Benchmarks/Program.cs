@@ -4,8 +4,9 @@ using Akka.Persistence;
 using MiniStore;
 using MiniStore.Benchmarks;
 
-// dotnet run -c Release --project benchmarks/MiniStore.Benchmarks -- [scale] [repeats] [directory]
+// dotnet run -c Release --project benchmarks/MiniStore.Benchmarks -- [scale] [repeats] [directory] [journals]
 // scale 1 runs the sizes of issue 5 (S4/S5 on 1,000,000 events); scale 0.02 is a quick run of about a minute.
+// journals: a comma-separated subset of MiniStore,SQLite,in-memory (default: all three).
 // dotnet run -c Release --project benchmarks/MiniStore.Benchmarks -- query-by-tag [events] [repeats] [directory]  (QueryScenario.cs)
 if (args.Length > 0 && args[0] == "query-by-tag") { await QueryScenario.RunAsync(args[1..]); return; }
 double scale = args.Length > 0 ? double.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 1;
@@ -23,6 +24,7 @@ Console.WriteLine($"MiniStore benchmark, scale {scale}: median of {repeats} runs
 Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}, file system of {root}: {FileSystemOf(root)}");
 Console.WriteLine($"SQLite journal as the plugin opens it: {Journal.PrepareSqlite(Path.Combine(root, "sqlite-check"))}");
 Journal[] journals = [Journal.MiniStore, Journal.Sqlite, Journal.InMemory];
+if (args.Length > 3) journals = journals.Where(j => args[3].Split(',').Contains(j.Name, StringComparer.OrdinalIgnoreCase)).ToArray();
 var table = new Table();
 
 Console.WriteLine("Raw disk (200-byte lines, fdatasync)");

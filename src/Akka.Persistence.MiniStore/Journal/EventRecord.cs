@@ -51,27 +51,27 @@ internal readonly record struct EventRecord(string PersistenceId, long SequenceN
         string? pid = null, writer = null, manifest = null;
         long? seq = null;
         long timestamp = 0, ordering = 0;
-        var tags = new List<string>();
+        List<string>? tags = null;
         var payload = new PayloadFields();
         try
         {
             Expect(reader.Read() && reader.TokenType == JsonTokenType.StartObject, "a JSON object");
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                string property = reader.GetString()!;
+                string property = RecordFields.NameOf(ref reader);
                 reader.Read();
                 switch (property)
                 {
                     case RecordFields.PersistenceId: pid = reader.GetString(); break;
                     case RecordFields.SequenceNr: seq = reader.GetInt64(); break;
                     case RecordFields.Ordering: ordering = reader.GetInt64(); break;
-                    case RecordFields.Timestamp: timestamp = RecordTimestamp.Parse(reader.GetString()!); break;
+                    case RecordFields.Timestamp: timestamp = RecordTimestamp.Read(ref reader); break;
                     case RecordFields.WriterGuid: writer = reader.GetString(); break;
                     case RecordFields.Manifest: manifest = reader.GetString(); break;
                     case RecordFields.Tags:
                         Expect(reader.TokenType == JsonTokenType.StartArray, "\"tags\" to be an array");
                         while (reader.Read() && reader.TokenType == JsonTokenType.String)
-                            tags.Add(reader.GetString()!);
+                            (tags ??= new List<string>()).Add(reader.GetString()!);
                         break;
                     default:
                         if (!payload.TryRead(ref reader, json, property))
@@ -86,10 +86,13 @@ internal readonly record struct EventRecord(string PersistenceId, long SequenceN
         }
         if (pid is null || seq is null)
             throw new CorruptLogException(path, record.LineNumber, record.Offset, $"event record lacks \"{(pid is null ? RecordFields.PersistenceId : RecordFields.SequenceNr)}\"");
-        return new EventRecord(pid, seq.Value, timestamp, writer ?? "", manifest ?? "", tags, payload, ordering);
+        return new EventRecord(pid, seq.Value, timestamp, writer ?? "", manifest ?? "", (IReadOnlyCollection<string>?)tags ?? Array.Empty<string>(), payload, ordering);
     }
 
-    public Persistent ToPersistent(PayloadSerializer serializer, string where) =>
+    public Persistent ToPersistent(PayloadSerializer serializer, string where) => ToPersistent(serializer, () => where);
+
+    /// <summary>As above, with the description for error messages built only when one is needed.</summary>
+    public Persistent ToPersistent(PayloadSerializer serializer, Func<string> where) =>
         new(serializer.Read(Payload, where), SequenceNr, PersistenceId, Manifest, isDeleted: false, Akka.Actor.ActorRefs.NoSender, WriterGuid, Timestamp);
 
     private static void Expect(bool condition, string what)

@@ -141,7 +141,8 @@ internal sealed class PersistenceIdLog : IAsyncDisposable
                 continue;
             if (record.SequenceNr > toSequenceNr)
                 break;
-            recoveryCallback(record.ToPersistent(serializer, $"Log '{EventsPath}' line {line.LineNumber} (persistence id '{PersistenceId}', sequence number {record.SequenceNr})"));
+            long lineNumber = line.LineNumber, sequenceNr = record.SequenceNr;
+            recoveryCallback(record.ToPersistent(serializer, () => $"Log '{EventsPath}' line {lineNumber} (persistence id '{PersistenceId}', sequence number {sequenceNr})"));
             if (++replayed >= max)
                 break;
         }
