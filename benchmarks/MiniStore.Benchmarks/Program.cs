@@ -112,6 +112,12 @@ foreach (var journal in journals)
 Console.WriteLine("E1 engine alone (src/MiniStore, no Akka)");
 var smallRecord = Encoding.UTF8.GetBytes("{\"n\":1234567,\"k\":\"abc\"}");
 var appendBatch = Enumerable.Repeat((ReadOnlyMemory<byte>)smallRecord, 100).ToList();
+var e1Single = await Measure.RateAsync($"E1 AppendJsonAsync, one record at a time ({s1Events} records)", repeats, s1Events, async run =>
+{
+    await using var log = await MiniStoreLog.OpenAsync(Path.Combine(root, $"e1-single-{run}.jsonl"));
+    for (int i = 0; i < s1Events; i++)
+        await log.AppendJsonAsync(smallRecord);
+});
 var e1Append = await Measure.RateAsync($"E1 AppendJsonBatchAsync, batches of 100 ({s3Events} records)", repeats, s3Events, async run =>
 {
     await using var log = await MiniStoreLog.OpenAsync(Path.Combine(root, $"e1-append-{run}.jsonl"));
@@ -129,6 +135,7 @@ var e1Replay = await Measure.RateAsync($"E1 ReadAsync replay of {engineRecords} 
         count += r.Json.Length > 0 ? 1 : 0;
     if (count != engineRecords) throw new InvalidOperationException($"replayed {count} of {engineRecords}");
 });
+table.AddEngine("E1 engine appends, one at a time", "records/s", e1Single, rawSingle, "raw 1-file fsync loop");
 table.AddEngine("E1 engine appends, batches of 100", "records/s", e1Append, rawBatch, "raw 100 lines per fsync");
 table.AddEngine($"E1 engine replay of {engineRecords:N0}", "records/s", e1Replay, null, $"{e1Replay.AllocatedPerOp:N1} B allocated/record");
 

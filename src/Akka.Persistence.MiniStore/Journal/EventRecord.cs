@@ -43,7 +43,7 @@ internal readonly record struct EventRecord(string PersistenceId, long SequenceN
     public static IReadOnlyList<string> TagsOf(IPersistentRepresentation persistent) =>
         persistent.Payload is Tagged tagged ? tagged.Tags.ToArray() : [];
 
-    /// <summary>Parses a stored event; the payload stays as fields until <see cref="ToPersistent"/>.</summary>
+    /// <summary>Parses a stored event; the payload stays as fields until <c>ToPersistent</c>.</summary>
     public static EventRecord Read(in LogRecord record, string path)
     {
         var json = record.Json;
