@@ -89,6 +89,39 @@ internal readonly record struct EventRecord(string PersistenceId, long SequenceN
         return new EventRecord(pid, seq.Value, timestamp, writer ?? "", manifest ?? "", (IReadOnlyCollection<string>?)tags ?? Array.Empty<string>(), payload, ordering);
     }
 
+    /// <summary>
+    /// The sequence number of a record of <paramref name="persistenceId"/>, read from its leading fields without
+    /// allocating, for records that replay skips; null when the record does not plainly match (the caller then reads
+    /// it with <see cref="Read"/>, which explains what is wrong).
+    /// </summary>
+    public static long? PeekSequenceNr(ReadOnlySpan<byte> json, string persistenceId)
+    {
+        var reader = new Utf8JsonReader(json);
+        bool pidMatches = false;
+        long? seq = null;
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+                return null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                bool isPid = reader.ValueTextEquals(RecordFields.PersistenceId), isSeq = reader.ValueTextEquals(RecordFields.SequenceNr);
+                reader.Read();
+                if (isPid && !(pidMatches = reader.TokenType == JsonTokenType.String && reader.ValueTextEquals(persistenceId)))
+                    return null;
+                if (isSeq)
+                    seq = reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out long n) ? n : null;
+                if (pidMatches && seq is not null)
+                    return seq;
+                reader.Skip();
+            }
+        }
+        catch (JsonException)
+        {
+        }
+        return null;
+    }
+
     public Persistent ToPersistent(PayloadSerializer serializer, string where) => ToPersistent(serializer, () => where);
 
     /// <summary>As above, with the description for error messages built only when one is needed.</summary>

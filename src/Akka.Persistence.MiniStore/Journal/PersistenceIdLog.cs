@@ -133,15 +133,17 @@ internal sealed class PersistenceIdLog : IAsyncDisposable
         long replayed = 0, previous = 0;
         await foreach (var line in MiniStoreLog.ReadAsync(EventsPath, 0, 1, _events!.Length, _options).ConfigureAwait(false))
         {
-            var record = CheckedRecord(line, EventsPath);
-            if (record.SequenceNr <= previous)
-                throw new CorruptLogException(EventsPath, line.LineNumber, line.Offset, $"sequence number {record.SequenceNr} of persistence id '{PersistenceId}' does not follow {previous}");
-            previous = record.SequenceNr;
-            if (record.SequenceNr < from)
+            // Records before the replayed range (those a snapshot covers) are only checked for order, not parsed whole.
+            long sequenceNr = EventRecord.PeekSequenceNr(line.Json.Span, PersistenceId) ?? CheckedRecord(line, EventsPath).SequenceNr;
+            if (sequenceNr <= previous)
+                throw new CorruptLogException(EventsPath, line.LineNumber, line.Offset, $"sequence number {sequenceNr} of persistence id '{PersistenceId}' does not follow {previous}");
+            previous = sequenceNr;
+            if (sequenceNr < from)
                 continue;
-            if (record.SequenceNr > toSequenceNr)
+            if (sequenceNr > toSequenceNr)
                 break;
-            long lineNumber = line.LineNumber, sequenceNr = record.SequenceNr;
+            var record = CheckedRecord(line, EventsPath);
+            long lineNumber = line.LineNumber;
             recoveryCallback(record.ToPersistent(serializer, () => $"Log '{EventsPath}' line {lineNumber} (persistence id '{PersistenceId}', sequence number {sequenceNr})"));
             if (++replayed >= max)
                 break;
