@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using Akka.Actor;
 using Akka.Configuration;
 using Akka.Event;
 using Akka.Persistence.Journal;
@@ -24,6 +25,7 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
     private readonly StoreHealth _health;
     private readonly EventIndexWriter _index;
     private readonly WriteThreads _writeThreads = new();
+    private int _writesInFlight;
 
     public MiniStoreJournal(Config config)
     {
@@ -84,14 +86,25 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
             pending.HighestSequenceNr = Math.Max(pending.HighestSequenceNr, writes[i].HighestSequenceNr);
         }
 
-        // Queue every id's append now, in call order, then wait: touched files are fsync'd in parallel on the write
-        // threads, one fsync each.
+        // Queue every id's append now, in call order, then wait. A lone append while no other write is in flight or
+        // waiting in the mailbox is written on this thread (no hop before its fsync); otherwise each touched file is
+        // fsync'd on a write thread, so that the fsyncs of different files run in parallel, one per file.
+        bool inline = byId.Count == 1 && Volatile.Read(ref _writesInFlight) == 0 && !(Context is ActorCell cell && cell.Mailbox.MessageQueue.HasMessages);
         var appends = byId.Select(entry =>
         {
             var log = LogFor(entry.Key);
             return log.RunInOrder(async () =>
             {
-                await _writeThreads.Run(() => log.AppendAsync(entry.Value.Batches, entry.Value.HighestSequenceNr)).ConfigureAwait(false);
+                Interlocked.Increment(ref _writesInFlight);
+                try
+                {
+                    Func<Task> append = () => log.AppendAsync(entry.Value.Batches, entry.Value.HighestSequenceNr);
+                    await (inline ? append() : _writeThreads.Run(append)).ConfigureAwait(false);
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref _writesInFlight);
+                }
                 return true;
             });
         }).ToList();
