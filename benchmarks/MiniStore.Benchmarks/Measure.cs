@@ -3,26 +3,50 @@ using System.Diagnostics;
 namespace MiniStore.Benchmarks;
 
 /// <summary>One measured figure: the median of the repeated runs, and the process's peaks while they ran.</summary>
-internal sealed record Result(double Median, IReadOnlyList<double> Runs, long PeakBytes, int PeakHandles, double AllocatedPerOp);
+internal sealed record Result(double Median, IReadOnlyList<double> Runs, long PeakBytes, int PeakHandles, double AllocatedPerOp)
+{
+    /// <summary>Median over the runs of this rate divided by the ceiling's rate measured just before it; null without a ceiling.</summary>
+    public double? PairedRatio { get; init; }
+}
+
+/// <summary>A raw-disk limit that is run right before each run of a scenario, so that the two see the same disk weather.</summary>
+internal sealed record Ceiling(string Name, long Operations, Func<int, Task> Run);
 
 /// <summary>Runs a scenario once to warm up (discarded), then <c>repeats</c> times, and reports the median.</summary>
 internal static class Measure
 {
     /// <summary>Operations per second; <paramref name="run"/> gets the run number (0 = warm-up) and returns the seconds to count, or null to count its whole duration.</summary>
-    public static async Task<Result> RateAsync(string name, int repeats, long operations, Func<int, Task<double?>> run)
+    public static async Task<Result> RateAsync(string name, int repeats, long operations, Func<int, Task<double?>> run, Ceiling? ceiling = null)
     {
+        var ratios = new List<double>();
         var result = await RepeatAsync(repeats, async i =>
         {
+            double ceilingRate = 0;
+            if (ceiling is not null && i > 0)
+            {
+                var ceilingWatch = Stopwatch.StartNew();
+                await ceiling.Run(1000 + i);
+                ceilingRate = ceiling.Operations / ceilingWatch.Elapsed.TotalSeconds;
+            }
             var watch = Stopwatch.StartNew();
             double seconds = await run(i) ?? watch.Elapsed.TotalSeconds;
+            if (ceiling is not null && i > 0)
+                ratios.Add(operations / seconds / ceilingRate);
             return operations / seconds;
         }, operations);
+        if (ceiling is not null)
+        {
+            ratios.Sort();
+            result = result with { PairedRatio = ratios[ratios.Count / 2] };
+        }
         Print(name, result, "/s", "N0");
+        if (result.PairedRatio is { } paired)
+            Console.WriteLine($"    paired with {ceiling!.Name} before each run: ratio {paired:N2}x (runs: {string.Join(", ", ratios.Select(r => r.ToString("N2")))})");
         return result;
     }
 
-    public static Task<Result> RateAsync(string name, int repeats, long operations, Func<int, Task> run) =>
-        RateAsync(name, repeats, operations, async i => { await run(i); return null; });
+    public static Task<Result> RateAsync(string name, int repeats, long operations, Func<int, Task> run, Ceiling? ceiling = null) =>
+        RateAsync(name, repeats, operations, async i => { await run(i); return null; }, ceiling);
 
     /// <summary>Milliseconds of <paramref name="run"/> (lower is better).</summary>
     public static async Task<Result> MillisecondsAsync(string name, int repeats, Func<int, Task<double>> run)

@@ -28,12 +28,13 @@ if (args.Length > 3) journals = journals.Where(j => args[3].Split(',').Contains(
 var table = new Table();
 
 Console.WriteLine("Raw disk (200-byte lines, fdatasync)");
-var rawSingle = await Measure.RateAsync($"one file, write + fdatasync per line ({s1Events})", repeats, s1Events,
-    run => Task.Run(() => RawDisk.FsyncLoop(Path.Combine(root, $"raw-single-{run}.txt"), s1Events)));
-var rawParallel = await Measure.RateAsync($"{s2Actors} files by 32 threads, fdatasync per line ({s2Actors * s2Events})", repeats, s2Actors * s2Events,
-    run => Task.Run(() => RawDisk.ParallelFsync(Path.Combine(root, $"raw-parallel-{run}"), s2Actors, 32, s2Events)));
-var rawBatch = await Measure.RateAsync($"one file, batches of 100 lines per fdatasync ({s3Events})", repeats, s3Events,
-    run => Task.Run(() => RawDisk.FsyncLoop(Path.Combine(root, $"raw-batch-{run}.txt"), s3Events, 100)));
+var singleCeiling = new Ceiling("the raw 1-file fsync loop", s1Events, run => Task.Run(() => RawDisk.FsyncLoop(Path.Combine(root, $"raw-single-{run}.txt"), s1Events)));
+var parallelCeiling = new Ceiling("the raw 100-file parallel fsyncs", s2Actors * s2Events, run => Task.Run(() => RawDisk.ParallelFsync(Path.Combine(root, $"raw-parallel-{run}"), s2Actors, 32, s2Events)));
+var batchCeiling = new Ceiling("the raw 100-lines-per-fsync loop", s3Events, run => Task.Run(() => RawDisk.FsyncLoop(Path.Combine(root, $"raw-batch-{run}.txt"), s3Events, 100)));
+var rawSingle = await Measure.RateAsync($"one file, write + fdatasync per line ({s1Events})", repeats, s1Events, singleCeiling.Run);
+var rawParallel = await Measure.RateAsync($"{s2Actors} files by 32 threads, fdatasync per line ({s2Actors * s2Events})", repeats, s2Actors * s2Events, parallelCeiling.Run);
+var rawBatch = await Measure.RateAsync($"one file, batches of 100 lines per fdatasync ({s3Events})", repeats, s3Events, batchCeiling.Run);
+Ceiling? Paired(Journal journal, Ceiling ceiling) => journal == Journal.InMemory ? null : ceiling;
 
 foreach (var journal in journals)
 {
@@ -48,14 +49,14 @@ foreach (var journal in journals)
         {
             var (actor, _, _) = await Systems.StartAsync(system, $"s1-{run}");
             return await Systems.WriteAsync([actor], s1Events, 1);
-        })));
+        }), Paired(journal, singleCeiling)));
 
     table.Add("S2 100 actors, Persist concurrently", "events/s", journal, rawParallel, "raw 100 files/32 threads", await Measure.RateAsync($"S2 {s2Actors} actors x {s2Events} Persist, concurrently", repeats, s2Actors * s2Events,
         run => systems.RunAsync<double?>(async system =>
         {
             var started = await Task.WhenAll(Enumerable.Range(0, s2Actors).Select(a => Systems.StartAsync(system, $"s2-{run}-{a}")));
             return await Systems.WriteAsync(started.Select(s => s.Actor).ToList(), s2Events, 1);
-        })));
+        }), Paired(journal, parallelCeiling)));
 
     table.Add("S3 one actor, PersistAll x100", "events/s", journal, rawBatch, "raw 100 lines per fsync", await Measure.RateAsync($"S3 one actor, PersistAll in batches of 100, {s3Events} events", repeats, s3Events,
         run => systems.RunAsync<double?>(async system =>
@@ -64,7 +65,7 @@ foreach (var journal in journals)
             double seconds = await Systems.WriteAsync([actor], s3Events, 100);
             await Systems.StopAsync([actor]);
             return seconds;
-        })));
+        }), Paired(journal, batchCeiling)));
 
     table.Add("S4 recovery of S3's actor", "events/s", journal, null, null, await Measure.RateAsync($"S4 recovery of S3's actor ({s3Events} events)", repeats, s3Events,
         run => systems.RunAsync<double?>(async system => Check(await Systems.StartAsync(system, "s3-1"), s3Events, 0))));
@@ -123,13 +124,13 @@ var e1Single = await Measure.RateAsync($"E1 AppendJsonAsync, one record at a tim
     await using var log = await MiniStoreLog.OpenAsync(Path.Combine(root, $"e1-single-{run}.jsonl"));
     for (int i = 0; i < s1Events; i++)
         await log.AppendJsonAsync(smallRecord);
-});
+}, singleCeiling);
 var e1Append = await Measure.RateAsync($"E1 AppendJsonBatchAsync, batches of 100 ({s3Events} records)", repeats, s3Events, async run =>
 {
     await using var log = await MiniStoreLog.OpenAsync(Path.Combine(root, $"e1-append-{run}.jsonl"));
     for (int i = 0; i < s3Events / 100; i++)
         await log.AppendJsonBatchAsync(appendBatch);
-});
+}, batchCeiling);
 string e1Path = Path.Combine(root, "e1-replay.jsonl");
 await using (var log = await MiniStoreLog.OpenAsync(e1Path))
     for (int i = 0; i < engineRecords / 1000; i++)

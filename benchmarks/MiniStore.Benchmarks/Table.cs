@@ -32,9 +32,12 @@ internal sealed class Table
                 return (lowerIsBetter ? other.Median / mini.Median : mini.Median / other.Median).ToString("N2") + "x";
             }
             string ceiling = row.Ceiling is null ? "" : $"{row.CeilingName} {row.Ceiling.Median:N0}/s";
-            string toCeiling = row.Ceiling is null || !row.ByJournal.TryGetValue("MiniStore", out var m) ? "" : (m.Median / row.Ceiling.Median).ToString("N2") + "x";
-            Console.WriteLine($"| {row.Scenario} | {row.Unit} | {Value("MiniStore")} | {Value("SQLite")} | {Value("in-memory")} | {Ratio("SQLite")} | {Ratio("in-memory")} | {ceiling} | {toCeiling} | {string.Join("; ", row.Notes)} |");
+            // Paired (ceiling run right before each run) where measured: the disk's speed drifts too much between scenarios.
+            string toCeiling = row.Ceiling is null || !row.ByJournal.TryGetValue("MiniStore", out var m) ? "" : ((m.PairedRatio ?? m.Median / row.Ceiling.Median).ToString("N2") + "x");
+            string sqliteToCeiling = row.Ceiling is not null && row.ByJournal.TryGetValue("SQLite", out var q) && q.PairedRatio is { } p ? $" (SQLite {p:N2}x)" : "";
+            Console.WriteLine($"| {row.Scenario} | {row.Unit} | {Value("MiniStore")} | {Value("SQLite")} | {Value("in-memory")} | {Ratio("SQLite")} | {Ratio("in-memory")} | {ceiling} | {toCeiling}{sqliteToCeiling} | {string.Join("; ", row.Notes)} |");
         }
+        Console.WriteLine("MiniStore / ceiling is paired: the ceiling ran right before each MiniStore run, and the median of those ratios is shown.");
         Console.WriteLine("Ratios are MiniStore's speed over the other's (for ms rows: the other's time over MiniStore's), so above 1 means MiniStore is faster.");
     }
 }
