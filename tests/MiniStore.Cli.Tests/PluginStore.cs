@@ -2,6 +2,7 @@ using Akka;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Persistence;
+using Akka.Persistence.Journal;
 using Akka.Persistence.MiniStore;
 
 namespace MiniStore.Cli.Tests;
@@ -56,21 +57,38 @@ internal sealed class PluginStore : IDisposable
     }
 }
 
-/// <summary>A persistent actor that stores strings, answering <see cref="Done"/> once each is stored.</summary>
+/// <summary>
+/// A persistent actor that stores strings, answering <see cref="Done"/> once each is stored; tagged by
+/// <paramref name="tagger"/> when one is given. Its state is the list of strings it stored.
+/// </summary>
 internal sealed class Recorder : ReceivePersistentActor
 {
     public sealed record Record(string Value);
+    public sealed record RecordAll(IReadOnlyList<string> Values);
     public sealed record SnapshotAndDeleteTo(long SequenceNr);
+    public sealed record GetState;
     private readonly List<string> _values = new();
     private IActorRef? _waiting;
     private int _pending;
 
-    public Recorder(string persistenceId)
+    public Recorder(string persistenceId, Func<string, string[]>? tagger = null)
     {
         PersistenceId = persistenceId;
+        object Event(string v) => tagger is null ? v : new Tagged(v, tagger(v));
+        void Add(object e) => _values.Add(e is Tagged t ? (string)t.Payload : (string)e);
         Recover<string>(_values.Add);
         Recover<SnapshotOffer>(offer => _values.AddRange((string[])offer.Snapshot));
-        Command<Record>(r => Persist(r.Value, v => { _values.Add(v); Sender.Tell(Done.Instance); }));
+        Command<Record>(r => Persist(Event(r.Value), e => { Add(e); Sender.Tell(Done.Instance); }));
+        Command<RecordAll>(r =>
+        {
+            var sender = Sender;
+            int left = r.Values.Count;
+            PersistAll(r.Values.Select(Event), e =>
+            {
+                Add(e);
+                if (--left == 0) sender.Tell(Done.Instance);
+            });
+        });
         Command<SnapshotAndDeleteTo>(s =>
         {
             _waiting = Sender;
@@ -80,6 +98,7 @@ internal sealed class Recorder : ReceivePersistentActor
         });
         Command<SaveSnapshotSuccess>(_ => Finished());
         Command<DeleteMessagesSuccess>(_ => Finished());
+        Command<GetState>(_ => Sender.Tell(_values.ToArray()));
     }
 
     public override string PersistenceId { get; }

@@ -12,7 +12,7 @@ public static class MiniStoreCli
     /// after the entry assembly as a <see cref="RootCommand"/> would be.
     /// </summary>
     public static Command Build() =>
-        new("ministore", "Inspect, verify and repair the JSONL logs of a MiniStore store (Akka.Persistence.MiniStore).")
+        new("ministore", "Inspect, verify, repair, export and import the JSONL logs of a MiniStore store (Akka.Persistence.MiniStore).")
         {
             new HelpOption(),
             new VersionOption(),
@@ -22,6 +22,8 @@ public static class MiniStoreCli
             VerifyCommand.Create(),
             RepairCommand.Create(),
             StatsCommand.Create(),
+            ExportCommand.Create(),
+            ImportCommand.Create(),
         };
 
     public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default) =>
