@@ -49,7 +49,7 @@ internal sealed class MigrationCommand
                                  $"{summary.Ids.Count(i => i.SnapshotSequenceNr is not null)} snapshots; every id checked: events read = events written");
                 return ExitCodes.Ok;
             }
-            catch (Exception e) when (e is MigrationException or ConfigurationException or TimeoutException)
+            catch (Exception e) when (e is MigrationException or ConfigurationException or TimeoutException or InvalidDataException)
             {
                 error.WriteLine($"ministore {command.Name}: {e.Message}");
                 return ExitCodes.UsageError;

@@ -35,39 +35,76 @@ internal sealed class JournalCopy(IEventSource source, JournalPlugin target, Sna
         return new Summary(results.OrderBy(r => r.PersistenceId, StringComparer.Ordinal).ToList(), clock.Elapsed);
     }
 
+    /// <summary>
+    /// Copies one id. A write that fails (a busy database timing out) is retried by resuming from the target's highest
+    /// sequence number, as a new run would, up to <see cref="Retries"/> times.
+    /// </summary>
     private async Task<IdResult> CopyIdAsync(string pid, CancellationToken cancellationToken)
     {
         long already = await target.HighestSequenceNrAsync(pid, cancellationToken).ConfigureAwait(false);
-        var clock = Stopwatch.StartNew();
-        long read = 0, written = 0, last = already, nextProgress = ProgressEvery;
-        var batch = new List<IPersistentRepresentation>(BatchSize);
-        await foreach (var e in source.EventsAfterAsync(pid, already, cancellationToken).ConfigureAwait(false))
+        long writtenBefore = 0;
+        for (int attempt = 0; ; attempt++)
         {
-            if (e.SequenceNr <= last)
-                throw new MigrationException($"'{pid}': the source gave event {e.SequenceNr} after {last}; sequence numbers must increase");
+            long from = attempt == 0 ? already : await target.HighestSequenceNrAsync(pid, cancellationToken).ConfigureAwait(false);
+            var run = new CopyRun(pid, from);
+            try
+            {
+                await CopyEventsAsync(run, writtenBefore, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is MigrationException or TimeoutException && attempt < Retries && !cancellationToken.IsCancellationRequested)
+            {
+                _output.WriteLine($"  {pid}: {e.Message}; resuming from the target's highest sequence number (retry {attempt + 1} of {Retries})");
+                writtenBefore += run.Written;
+                await Task.Delay(TimeSpan.FromSeconds(2 << attempt), cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            long targetHighest = await target.HighestSequenceNrAsync(pid, cancellationToken).ConfigureAwait(false);
+            if (run.Read != run.Written || targetHighest != run.Last)
+                throw new MigrationException($"'{pid}': count check failed: read {run.Read} events, written {run.Written}; the target's highest sequence number is {targetHighest}, the source's last is {run.Last}");
+
+            long? snapshot = await CopyLatestSnapshotAsync(pid, cancellationToken).ConfigureAwait(false);
+            var result = new IdResult(pid, already, writtenBefore + run.Read, writtenBefore + run.Written, run.Last, snapshot);
+            _output.WriteLine(Describe(result) + (attempt > 0 ? $" (after {attempt} retries)" : ""));
+            return result;
+        }
+    }
+
+    /// <summary>Retries of one id after a failed write.</summary>
+    public int Retries { get; init; } = 5;
+
+    private sealed class CopyRun(string persistenceId, long after)
+    {
+        public string PersistenceId { get; } = persistenceId;
+        public long After { get; } = after;
+        public long Read { get; set; }
+        public long Written { get; set; }
+        public long Last { get; set; } = after;
+    }
+
+    private async Task CopyEventsAsync(CopyRun run, long writtenBefore, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        long nextProgress = ProgressEvery - writtenBefore % ProgressEvery;
+        var batch = new List<IPersistentRepresentation>(BatchSize);
+        await foreach (var e in source.EventsAfterAsync(run.PersistenceId, run.After, cancellationToken).ConfigureAwait(false))
+        {
+            if (e.SequenceNr <= run.Last)
+                throw new InvalidDataException($"'{run.PersistenceId}': the source gave event {e.SequenceNr} after {run.Last}; sequence numbers must increase");
             batch.Add(e);
-            read++;
-            last = e.SequenceNr;
+            run.Read++;
+            run.Last = e.SequenceNr;
             if (batch.Count < BatchSize)
                 continue;
-            written += await WriteAsync(batch, cancellationToken).ConfigureAwait(false);
-            if (written >= nextProgress)
+            run.Written += await WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+            if (run.Written >= nextProgress)
             {
-                _output.WriteLine($"  {pid}: {written} events written, up to {last} ({written / Math.Max(clock.Elapsed.TotalSeconds, 1e-3):0} events/s)");
+                _output.WriteLine($"  {run.PersistenceId}: {writtenBefore + run.Written} events written, up to {run.Last} ({run.Written / Math.Max(clock.Elapsed.TotalSeconds, 1e-3):0} events/s)");
                 nextProgress += ProgressEvery;
             }
         }
         if (batch.Count > 0)
-            written += await WriteAsync(batch, cancellationToken).ConfigureAwait(false);
-
-        long targetHighest = await target.HighestSequenceNrAsync(pid, cancellationToken).ConfigureAwait(false);
-        if (read != written || targetHighest != last)
-            throw new MigrationException($"'{pid}': count check failed: read {read} events, written {written}; the target's highest sequence number is {targetHighest}, the source's last is {last}");
-
-        long? snapshot = await CopyLatestSnapshotAsync(pid, cancellationToken).ConfigureAwait(false);
-        var result = new IdResult(pid, already, read, written, last, snapshot);
-        _output.WriteLine(Describe(result));
-        return result;
+            run.Written += await WriteAsync(batch, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<long> WriteAsync(List<IPersistentRepresentation> batch, CancellationToken cancellationToken)
