@@ -11,8 +11,14 @@ using MiniStore.CrashWriter;
 //   MiniStore.CrashWriter <store directory> <appends> engine
 //       Engine only: opens <dir>/engine.jsonl and appends <appends> records one after another, printing
 //       "ACK engine <n>" after each append's task completed, then "DONE <n>".
+//   MiniStore.CrashWriter <store directory> <step> compact
+//       Compaction: writes events 1..200 of "compact-1" (printing "WRITTEN 200"), deletes up to 150 with
+//       compact-on-delete on, and kills itself (SIGKILL) right after compaction step <step> (a LogCompactor.Step),
+//       printing "CRASH <step>" first; "NO CRASH" if the step never came.
 // Meant to be killed (SIGKILL) by the crash tests; as a safety net against orphans, akka mode exits by itself after
 // [max seconds] (default 120).
+if (args.Length == 3 && args[2] == "compact")
+    return await CompactionCrash.RunAsync(Path.GetFullPath(args[0]), Enum.Parse<LogCompactor.Step>(args[1]));
 if (args.Length < 2 || !int.TryParse(args[1], out int count) || count < 0)
 {
     Console.Error.WriteLine("usage: MiniStore.CrashWriter <store directory> <actors> [akka [max seconds]] | <store directory> <appends> engine");

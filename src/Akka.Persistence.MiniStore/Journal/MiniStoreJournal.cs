@@ -18,6 +18,8 @@ namespace Akka.Persistence.MiniStore.Journal;
 public sealed class MiniStoreJournal : AsyncWriteJournal
 {
     private readonly MiniStoreSettings _settings;
+    private readonly RetentionSettings _retention;
+    private readonly StoreSizeWatch _storeSize;
     private readonly MiniStoreOptions _logOptions;
     private readonly PayloadSerializer _serializer;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -31,11 +33,13 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
     {
         var merged = config.WithFallback(MiniStorePersistence.DefaultConfiguration().GetConfig(MiniStorePersistence.JournalConfigPath));
         _settings = MiniStoreSettings.Create(merged, MiniStorePersistence.JournalConfigPath);
+        _retention = RetentionSettings.Create(merged);
         _settings.EnsureDirectory(_settings.Directory);
         _logOptions = _settings.ToLogOptions();
         _serializer = new PayloadSerializer(Context.System);
         _health = new StoreHealth(_settings.Directory, "journal");
         _index = new EventIndexWriter(_settings.Directory, _logOptions, IndexSignals.Get(Context.System).For(_settings.Directory), _log);
+        _storeSize = new StoreSizeWatch(_settings.Directory, _retention, _log);
         _log.Info("MiniStore journal in '{0}'", _settings.Directory);
     }
 
@@ -113,6 +117,7 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
         {
             await Task.WhenAll(appends).ConfigureAwait(false);
             _health.WriteFinished(null);
+            _storeSize.Check();
         }
         catch (Exception e)
         {
@@ -131,7 +136,29 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
             await log.DeleteToAsync(toSequenceNr).ConfigureAwait(false);
             return true;
         }).ConfigureAwait(false);
+        if (_retention.CompactOnDelete)
+            _ = CompactAsync(log);
     }
+
+    /// <summary>
+    /// Queued after the deletion, not awaited by it: the deletion is acknowledged at once; writes of the same id that
+    /// arrive meanwhile wait in the id's order for the compaction, writes of other ids do not wait at all.
+    /// </summary>
+    private Task CompactAsync(PersistenceIdLog log) => log.RunInOrder(async () =>
+    {
+        try
+        {
+            long removed = await log.CompactAsync(_retention.MinDeadBytes, _retention.MinDeadRatio).ConfigureAwait(false);
+            if (removed > 0)
+                _log.Debug("Persistence id '{0}': compaction removed {1} bytes of deleted events", log.PersistenceId, removed);
+            _storeSize.Check();
+        }
+        catch (Exception e)
+        {
+            _log.Error(e, "Persistence id '{0}': compaction failed; the log is unchanged and stays usable", log.PersistenceId);
+        }
+        return true;
+    });
 
     /// <summary>Reported through Akka.Hosting's <c>WithHealthCheck()</c>: unhealthy when the journal cannot write (see <see cref="StoreHealth"/>).</summary>
     public override async Task<PersistenceHealthCheckResult> CheckHealthAsync(CancellationToken cancellationToken = default)

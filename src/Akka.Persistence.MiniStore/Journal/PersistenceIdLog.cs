@@ -57,6 +57,8 @@ internal sealed class PersistenceIdLog : IAsyncDisposable
     {
         if (_events is not null)
             return;
+        if (LogCompactor.RemoveLeftover(EventsPath))
+            _log.Warning("Persistence id '{0}': removed the unfinished copy of a compaction that was stopped before it replaced '{1}'", PersistenceId, EventsPath);
         var events = await MiniStoreLog.OpenAsync(EventsPath, _options).ConfigureAwait(false);
         try
         {
@@ -121,6 +123,50 @@ internal sealed class PersistenceIdLog : IAsyncDisposable
             throw new IOException($"Could not record deletion of events up to {deletedTo} of persistence id '{PersistenceId}' in '{DeletionsPath}': {e.Message}", e);
         }
         DeletedTo = deletedTo;
+    }
+
+    /// <summary>Test hook: called after each step of a compaction (the crash tests stop the process there).</summary>
+    internal static Action<LogCompactor.Step>? CompactionStepHook;
+
+    /// <summary>
+    /// Physically removes the deleted prefix of the event log (see <see cref="LogCompactor"/>) when it is at least
+    /// <paramref name="minDeadBytes"/> or <paramref name="minDeadRatio"/> of the file. Run it in order with the id's
+    /// other operations: writes that arrive meanwhile wait for it. The highest sequence number stays known from the
+    /// deletion marks even when every event is removed. Returns the bytes removed.
+    /// </summary>
+    public async Task<long> CompactAsync(long minDeadBytes, double minDeadRatio)
+    {
+        await LoadAsync().ConfigureAwait(false);
+        long length = _events!.Length, cut = length;
+        await foreach (var line in MiniStoreLog.ReadAsync(EventsPath, 0, 1, length, _options).ConfigureAwait(false))
+        {
+            long sequenceNr = EventRecord.PeekSequenceNr(line.Json.Span, PersistenceId) ?? CheckedRecord(line, EventsPath).SequenceNr;
+            if (sequenceNr > DeletedTo)
+            {
+                cut = line.Offset;
+                break;
+            }
+        }
+        if (cut == 0 || (cut < minDeadBytes && (double)cut / length < minDeadRatio))
+            return 0;
+        try
+        {
+            // Replays that started on the old log keep reading it; the old log is not written again.
+            await LogCompactor.DropPrefixAsync(EventsPath, cut, _options, CompactionStepHook).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            throw new IOException($"Could not compact the log of persistence id '{PersistenceId}' ('{EventsPath}'): {e.Message}", e);
+        }
+        finally
+        {
+            // Whether the rename happened or not, the next operation opens whatever the name now holds, afresh.
+            var old = _events;
+            _events = null;
+            await old.DisposeAsync().ConfigureAwait(false);
+        }
+        await LoadAsync().ConfigureAwait(false);
+        return cut;
     }
 
     /// <summary>Replays stored events within the bounds, skipping deleted ones, in sequence order.</summary>

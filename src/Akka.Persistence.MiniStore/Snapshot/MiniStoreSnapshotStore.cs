@@ -25,6 +25,7 @@ public sealed class MiniStoreSnapshotStore : global::Akka.Persistence.Snapshot.S
     // other's file, and a load must not read a file that a save is replacing.
     private readonly Dictionary<string, Task> _lastOperation = new();
     private readonly StoreHealth _health;
+    private readonly int _keepSnapshots;
 
     public MiniStoreSnapshotStore(Config config)
     {
@@ -34,6 +35,7 @@ public sealed class MiniStoreSnapshotStore : global::Akka.Persistence.Snapshot.S
         _logOptions = _settings.ToLogOptions();
         _serializer = new PayloadSerializer(Context.System);
         _health = new StoreHealth(_settings.Directory, "snapshot store");
+        _keepSnapshots = merged.GetInt("keep-snapshots", 0);
     }
 
     /// <summary>Reported through Akka.Hosting's <c>WithHealthCheck()</c>: unhealthy when the store cannot write (see <see cref="StoreHealth"/>).</summary>
@@ -106,6 +108,9 @@ public sealed class MiniStoreSnapshotStore : global::Akka.Persistence.Snapshot.S
         }
         // An overwrite at the same sequence number replaces the earlier snapshot.
         Delete(Files(metadata.PersistenceId).Where(f => f.SequenceNr == metadata.SequenceNr && f.Path != file.Path), directory);
+        // keep-snapshots: only the newest N stay, once the new one is durably in place.
+        if (_keepSnapshots > 0)
+            Delete(Files(metadata.PersistenceId).OrderByDescending(f => f.SequenceNr).ThenByDescending(f => f.Ticks).Skip(_keepSnapshots), directory);
     }
 
     protected override Task DeleteAsync(SnapshotMetadata metadata, CancellationToken cancellationToken = default)
