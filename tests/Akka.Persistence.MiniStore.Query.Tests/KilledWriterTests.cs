@@ -2,6 +2,7 @@ using System.Text;
 using Akka.Persistence.MiniStore.Tests;
 using Akka.Persistence.MiniStore.Tests.Crash;
 using Akka.Persistence.Query;
+using MiniStore.CrashCampaign;
 using Xunit;
 
 namespace Akka.Persistence.MiniStore.Query.Tests;
@@ -55,7 +56,7 @@ public sealed class KilledWriterTests : IDisposable
     private async Task<List<string>> RunAndKillAsync(int acks)
     {
         var stderr = new StringBuilder();
-        using var process = CrashWriterProcess.Start(CrashWriterProcess.DotnetHost, [CrashWriterProcess.DllPath, _directory, Actors.ToString()], stderr);
+        using var process = WriterProcess.Start(WriterProcess.DotnetHost, [WriterProcess.DllPath, _directory, Actors.ToString()], stderr);
         var lines = new List<string>();
         try
         {

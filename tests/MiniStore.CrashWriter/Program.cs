@@ -1,6 +1,4 @@
 using Akka.Actor;
-using Akka.Configuration;
-using Akka.Persistence.MiniStore;
 using MiniStore;
 using MiniStore.CrashWriter;
 
@@ -42,15 +40,7 @@ if (mode != "akka")
 // Akka's standard-out logger would share stdout with the protocol lines: send it to stderr.
 Console.SetOut(Console.Error);
 int maxSeconds = args.Length > 3 ? int.Parse(args[3]) : 120;
-var config = ConfigurationFactory.ParseString($$"""
-    akka.loglevel = WARNING
-    akka.persistence.journal.plugin = "akka.persistence.journal.ministore"
-    akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.ministore"
-    akka.persistence.journal.ministore.directory = "{{Path.Combine(directory, "journal").Replace("\\", "/")}}"
-    akka.persistence.snapshot-store.ministore.directory = "{{Path.Combine(directory, "snapshots").Replace("\\", "/")}}"
-    """).WithFallback(MiniStorePersistence.DefaultConfiguration());
-
-var system = ActorSystem.Create("crash-writer", config);
+var system = ActorSystem.Create("crash-writer", CrashStoreConfig.For(directory));
 for (int i = 0; i < count; i++)
 {
     string pid = CrashSchedule.PersistenceId(i);
