@@ -59,7 +59,6 @@ internal sealed class BatchTearer(string store, Dictionary<string, PidState> pid
         }
         long first = batch[0].Seq!.Value;
         pid!.HighestAfterTear = first - 1;
-        pid.RepairToReport = path;
         return $"{pid.Pid}: tore {origin} ({first}..{first + batch.Count - 1}) {where}";
     }
 
@@ -125,17 +124,11 @@ internal sealed class BatchTearer(string store, Dictionary<string, PidState> pid
 
     /// <summary>
     /// Appends one PersistAll-like batch of 5 events after the last event of the log, in the plugin's record format,
-    /// through the engine. Opening the log repairs a tail torn earlier that no writer has recovered since; the engine
-    /// reports that repair here.
+    /// through the engine. (Opening the log repairs a tail torn earlier that no writer has recovered since.)
     /// </summary>
     private static async Task AppendBatchAsync(string path, PidState pid)
     {
         await using var log = await MiniStoreLog.OpenAsync(path);
-        if (log.Repair is not null && pid.RepairToReport == path)
-        {
-            pid.RepairsReported++;
-            pid.RepairToReport = null;
-        }
         var last = log.LastRecordAtOpen ?? throw new InvalidOperationException($"'{path}' holds no event to copy the record format from");
         var template = JsonNode.Parse(last.Span)!.AsObject();
         long next = template["seq"]!.GetValue<long>() + 1;

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Text;
+using System.Text.RegularExpressions;
+using Akka.Persistence.MiniStore;
 using MiniStore.CrashWriter;
 
 namespace MiniStore.CrashCampaign;
@@ -9,12 +11,12 @@ public sealed record CampaignOptions(int Cycles, int Actors = 4, int? Seed = nul
 
 /// <summary>What a campaign did; every cycle's invariants held if it returned one.</summary>
 public sealed record CampaignResult(int Cycles, int Seed, int Acks, int KillsAfterAcks, int KillsAfterDelay, int KillsBeforeRecovery,
-    int Tears, int Repairs, int RepairsReported, int Snapshots, int Deletions, int SnapshotDeletions, TimeSpan Elapsed)
+    int Tears, int Repairs, int RepairsByWriter, int RepairsReported, int Snapshots, int Deletions, int SnapshotDeletions, TimeSpan Elapsed)
 {
     public override string ToString() =>
         $"{Cycles} cycles (seed {Seed}): {Acks} events acknowledged, every one replayed in order with no gap or duplicate; " +
         $"SIGKILL after a number of ACKs {KillsAfterAcks}x, after a random delay {KillsAfterDelay}x ({KillsBeforeRecovery} before every actor had recovered); " +
-        $"{Tears} batches torn, {Repairs} torn tails repaired (.broken files), {RepairsReported} repairs seen reported by the writer; " +
+        $"{Tears} batches torn, {Repairs} torn tails repaired (.broken files), {RepairsByWriter} of them by the writer, {RepairsReported} seen logged by it; " +
         $"{Snapshots} snapshots, {Deletions} event deletions, {SnapshotDeletions} snapshot deletions acknowledged; {Elapsed.TotalSeconds:F1} s";
 }
 
@@ -32,7 +34,7 @@ public sealed record CampaignResult(int Cycles, int Seed, int Acks, int KillsAft
 /// </para>
 /// Any broken invariant throws <see cref="CampaignFailure"/>.
 /// </summary>
-public sealed class CrashCampaign
+public sealed partial class CrashCampaign
 {
     private const int MinAcksAfterRecoveryToRequireReport = 10;
 
@@ -41,6 +43,7 @@ public sealed class CrashCampaign
     private readonly string _store;
     private readonly Dictionary<string, PidState> _pids;
     private readonly StoreVerifier _verifier;
+    private int _repairsByWriter, _repairsReported;
 
     public CrashCampaign(CampaignOptions options, Action<string> log)
     {
@@ -66,8 +69,9 @@ public sealed class CrashCampaign
                 var watch = Stopwatch.StartNew();
                 // Two kills in three after a number of ACK lines, the others after a delay that may end before any.
                 var kill = random.Next(3) > 0 ? KillAt.Acks(random.Next(20, 401)) : KillAt.Delay(TimeSpan.FromMilliseconds(random.Next(0, 1000)));
+                var brokenBefore = BrokenCopies();
                 var run = await RunAndKillAsync(kill, cycle);
-                int cycleAcks = ReadLines(run, cycle);
+                int cycleAcks = ReadLines(run, cycle, BrokenCopies().Except(brokenBefore).ToList());
                 acks += cycleAcks;
                 if (kill.AfterAcks > 0) afterAcks++; else afterDelay++;
                 if (run.Lines.Count(l => l.StartsWith("RECOVERED ", StringComparison.Ordinal)) < _pids.Count) beforeRecovery++;
@@ -96,26 +100,23 @@ public sealed class CrashCampaign
 
             // Last, the store itself: this opening repairs the tail torn in the last cycle.
             await _verifier.VerifyAsync(_store, "final");
-            int repairs = Directory.EnumerateFiles(Path.Combine(_store, "journal"), "*.broken").Count();
+            int repairs = BrokenCopies().Count;
             Require.That(repairs >= tears, $"{tears} batches were torn but only {repairs} .broken files show a repair");
             foreach (var pid in _pids.Values)
                 Require.That(pid.MaxAcked > 0, $"{pid.Pid} never acknowledged an event");
 
             var result = new CampaignResult(_options.Cycles, seed, acks, afterAcks, afterDelay, beforeRecovery, tears, repairs,
-                _pids.Values.Sum(p => p.RepairsReported), _pids.Values.Sum(p => p.Snapshots), _pids.Values.Sum(p => p.DeletesConfirmed),
+                _repairsByWriter, _repairsReported, _pids.Values.Sum(p => p.Snapshots), _pids.Values.Sum(p => p.DeletesConfirmed),
                 _pids.Values.Sum(p => p.SnapshotDeletesConfirmed), total.Elapsed);
             _log(result.ToString());
+            if (!_options.KeepStore)
+                TryDeleteDirectory(_store);
             return result;
         }
         catch (CampaignFailure e)
         {
             _log($"FAILED (seed {seed}, store kept in {_store}): {e.Message}");
             throw;
-        }
-        finally
-        {
-            if (!_options.KeepStore)
-                TryDeleteDirectory(_store);
         }
     }
 
@@ -170,7 +171,7 @@ public sealed class CrashCampaign
     }
 
     /// <summary>Records what the writer said; checks its RECOVERED lines against the last verification and its repair reports. Returns the number of ACK lines.</summary>
-    private int ReadLines(WriterRun run, int cycle)
+    private int ReadLines(WriterRun run, int cycle, List<string> newBrokenCopies)
     {
         int acks = 0;
         var acksSinceRecovery = new Dictionary<PidState, int>();
@@ -212,27 +213,42 @@ public sealed class CrashCampaign
                     break;
             }
         }
-        CheckRepairsReported(run, acksSinceRecovery, cycle);
+        CheckRepairsReported(run, acksSinceRecovery, newBrokenCopies, cycle);
         return acks;
     }
 
     /// <summary>
-    /// A writer that recovered an id whose log was torn must have logged the repair. Akka logs asynchronously, so the
-    /// report is required only when the writer lived on for a few fsync'd writes of that id after recovering it.
+    /// Each .broken copy that appeared while the writer ran is a repair it made, and it must have logged the repair,
+    /// naming the log. Akka logs asynchronously, so the report is required only when the writer lived on for a few
+    /// fsync'd writes of that id after recovering it.
     /// </summary>
-    private void CheckRepairsReported(WriterRun run, Dictionary<PidState, int> acksSinceRecovery, int cycle)
+    private void CheckRepairsReported(WriterRun run, Dictionary<PidState, int> acksSinceRecovery, List<string> newBrokenCopies, int cycle)
     {
-        foreach (var (pid, acksAfter) in acksSinceRecovery)
+        foreach (string broken in newBrokenCopies)
         {
-            if (pid.RepairToReport is not { } path)
+            _repairsByWriter++;
+            string log = BrokenCopySuffix().Replace(broken, "");
+            if (run.Stderr.Contains($"Repaired torn tail of '{log}'", StringComparison.Ordinal))
+            {
+                _repairsReported++;
                 continue;
-            bool reported = run.Stderr.Contains($"Repaired torn tail of '{path}'", StringComparison.Ordinal);
-            Require.That(reported || acksAfter < MinAcksAfterRecoveryToRequireReport,
-                $"cycle {cycle}: the writer recovered {pid.Pid} ({acksAfter} ACKs after it) but did not report repairing the torn tail of '{path}'. stderr:\n{run.Stderr}");
-            if (reported) pid.RepairsReported++;
-            pid.RepairToReport = null;
+            }
+            var pid = _pids.Values.FirstOrDefault(p => Path.GetFileName(log).StartsWith(PersistenceIdFileName.For(p.Pid) + ".", StringComparison.Ordinal));
+            int acksAfter = pid is null ? 0 : acksSinceRecovery.GetValueOrDefault(pid);
+            Require.That(acksAfter < MinAcksAfterRecoveryToRequireReport,
+                $"cycle {cycle}: the writer repaired '{log}' (saved to '{broken}') and recovered {pid?.Pid} ({acksAfter} ACKs after it) but did not log the repair. stderr:\n{run.Stderr}");
         }
     }
+
+    private List<string> BrokenCopies()
+    {
+        string journal = Path.Combine(_store, "journal");
+        return Directory.Exists(journal) ? Directory.EnumerateFiles(journal, "*.broken").ToList() : [];
+    }
+
+    /// <summary>The ".&lt;time&gt;.broken" that TailRepairer appends to a log's path.</summary>
+    [GeneratedRegex(@"\.\d{8}T\d{6}\.\d{7}Z\.broken$")]
+    private static partial Regex BrokenCopySuffix();
 
     private static void CopyDirectory(string from, string to)
     {

@@ -14,8 +14,6 @@ internal sealed class PidState(string pid)
     public long DeletedTo { get; set; }
     /// <summary>Where replay must end after a batch was torn, until the next verification.</summary>
     public long? HighestAfterTear { get; set; }
-    /// <summary>The log whose torn tail the next writer that recovers this id must report repairing, if any.</summary>
-    public string? RepairToReport { get; set; }
     public HashSet<long> DeleteRequested { get; } = new();
     public long DeletedToConfirmed { get; set; }
     /// <summary>Snapshots up to this sequence number were deleted (acknowledged) and must stay gone.</summary>
@@ -23,7 +21,6 @@ internal sealed class PidState(string pid)
     public int DeletesConfirmed { get; set; }
     public int SnapshotDeletesConfirmed { get; set; }
     public int Snapshots { get; set; }
-    public int RepairsReported { get; set; }
 }
 
 /// <summary>The events and checksums the schedule puts at each sequence number of one persistence id.</summary>
