@@ -63,7 +63,7 @@ public sealed class MiniStoreLog : IAsyncDisposable, IDisposable
         options ??= MiniStoreOptions.Default;
         path = System.IO.Path.GetFullPath(path);
         string directory = System.IO.Path.GetDirectoryName(path)!;
-        Directory.CreateDirectory(directory);
+        DurableDirectory.Create(directory, options.FileSync);
 
         bool created = !File.Exists(path);
         var stream = new FileStream(path, options.NewFile(FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete));

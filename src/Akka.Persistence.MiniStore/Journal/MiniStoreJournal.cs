@@ -31,8 +31,8 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
     {
         var merged = config.WithFallback(MiniStorePersistence.DefaultConfiguration().GetConfig(MiniStorePersistence.JournalConfigPath));
         _settings = MiniStoreSettings.Create(merged, MiniStorePersistence.JournalConfigPath);
-        _settings.EnsureDirectory(_settings.Directory);
-        _logOptions = _settings.ToLogOptions();
+        _logOptions = _settings.ToLogOptions(Context.System);
+        _settings.EnsureDirectory(_settings.Directory, _logOptions.FileSync);
         _serializer = new PayloadSerializer(Context.System);
         _health = new StoreHealth(_settings.Directory, "journal");
         _index = new EventIndexWriter(_settings.Directory, _logOptions, IndexSignals.Get(Context.System).For(_settings.Directory), _log);

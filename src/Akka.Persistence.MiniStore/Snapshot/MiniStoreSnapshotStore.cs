@@ -30,8 +30,8 @@ public sealed class MiniStoreSnapshotStore : global::Akka.Persistence.Snapshot.S
     {
         var merged = config.WithFallback(MiniStorePersistence.DefaultConfiguration().GetConfig(MiniStorePersistence.SnapshotStoreConfigPath));
         _settings = MiniStoreSettings.Create(merged, MiniStorePersistence.SnapshotStoreConfigPath);
-        _settings.EnsureDirectory(_settings.Directory);
-        _logOptions = _settings.ToLogOptions();
+        _logOptions = _settings.ToLogOptions(Context.System);
+        _settings.EnsureDirectory(_settings.Directory, _logOptions.FileSync);
         _serializer = new PayloadSerializer(Context.System);
         _health = new StoreHealth(_settings.Directory, "snapshot store");
     }
@@ -84,11 +84,7 @@ public sealed class MiniStoreSnapshotStore : global::Akka.Persistence.Snapshot.S
     {
         var record = SnapshotRecord.Write(metadata, snapshot, _serializer);
         string directory = DirectoryFor(metadata.PersistenceId);
-        if (!Directory.Exists(directory))
-        {
-            _settings.EnsureDirectory(directory);
-            _logOptions.FileSync.SyncDirectory(_settings.Directory);
-        }
+        _settings.EnsureDirectory(directory, _logOptions.FileSync);
         var file = new SnapshotFile(directory, metadata.SequenceNr, metadata.Timestamp.ToUniversalTime().Ticks);
         string temporary = file.Path + ".tmp";
         File.Delete(temporary); // left by a crash during an earlier save
