@@ -57,9 +57,24 @@ internal sealed class PersistenceIdLog : IAsyncDisposable
     {
         if (_events is not null)
             return;
-        var events = await MiniStoreLog.OpenAsync(EventsPath, _options).ConfigureAwait(false);
+        // The engine would create a missing directory; a journal directory that vanished (removed, unmounted) must not
+        // silently become a new, empty journal.
+        string directory = Path.GetDirectoryName(EventsPath)!;
+        if (!Directory.Exists(directory))
+            throw new DirectoryNotFoundException($"Cannot open the log of persistence id '{PersistenceId}' at '{EventsPath}': the journal directory '{directory}' does not exist (removed or unmounted?).");
+        MiniStoreLog events;
         try
         {
+            events = await MiniStoreLog.OpenAsync(EventsPath, _options).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is (IOException or UnauthorizedAccessException) and not CorruptLogException)
+        {
+            throw new IOException($"Cannot open the log of persistence id '{PersistenceId}' at '{EventsPath}': {e.Message}", e);
+        }
+        try
+        {
+            HighestSequenceNr = 0;
+            DeletedTo = 0;
             if (events.Repair is { } repair)
                 _log.Warning("Persistence id '{0}': {1}", PersistenceId, repair);
             if (events.LastRecordAtOpen is { } last)
@@ -93,6 +108,7 @@ internal sealed class PersistenceIdLog : IAsyncDisposable
         }
         catch (Exception e)
         {
+            await CloseAfterFailureAsync().ConfigureAwait(false);
             throw new IOException($"Could not write events of persistence id '{PersistenceId}' to '{EventsPath}': {e.Message}", e);
         }
         HighestSequenceNr = Math.Max(HighestSequenceNr, highestSequenceNr);
@@ -118,6 +134,7 @@ internal sealed class PersistenceIdLog : IAsyncDisposable
         }
         catch (Exception e)
         {
+            await CloseAfterFailureAsync().ConfigureAwait(false);
             throw new IOException($"Could not record deletion of events up to {deletedTo} of persistence id '{PersistenceId}' in '{DeletionsPath}': {e.Message}", e);
         }
         DeletedTo = deletedTo;
@@ -126,12 +143,12 @@ internal sealed class PersistenceIdLog : IAsyncDisposable
     /// <summary>Replays stored events within the bounds, skipping deleted ones, in sequence order.</summary>
     public async Task ReplayAsync(long fromSequenceNr, long toSequenceNr, long max, PayloadSerializer serializer, Action<IPersistentRepresentation> recoveryCallback)
     {
-        await RunInOrder(async () => { await LoadAsync().ConfigureAwait(false); return true; }).ConfigureAwait(false);
+        long end = await RunInOrder(async () => { await LoadAsync().ConfigureAwait(false); return _events!.Length; }).ConfigureAwait(false);
         long from = Math.Max(fromSequenceNr, DeletedTo + 1);
         if (max <= 0 || from > toSequenceNr)
             return;
         long replayed = 0, previous = 0;
-        await foreach (var line in MiniStoreLog.ReadAsync(EventsPath, 0, 1, _events!.Length, _options).ConfigureAwait(false))
+        await foreach (var line in MiniStoreLog.ReadAsync(EventsPath, 0, 1, end, _options).ConfigureAwait(false))
         {
             // Records before the replayed range (those a snapshot covers) are only checked for order, not parsed whole.
             long sequenceNr = EventRecord.PeekSequenceNr(line.Json.Span, PersistenceId) ?? CheckedRecord(line, EventsPath).SequenceNr;
@@ -156,6 +173,28 @@ internal sealed class PersistenceIdLog : IAsyncDisposable
         if (record.PersistenceId != PersistenceId)
             throw new CorruptLogException(path, line.LineNumber, line.Offset, $"record belongs to persistence id '{record.PersistenceId}', expected '{PersistenceId}'");
         return record;
+    }
+
+    /// <summary>
+    /// Closes the logs after a failed write, so that the next operation reopens them: the engine may have been unable
+    /// to cut a failed write back off (a read-only or vanished file system) and then refuses appends, and reopening
+    /// checks the file again and repairs what the failure left once the fault is cleared.
+    /// </summary>
+    private async Task CloseAfterFailureAsync()
+    {
+        var events = _events;
+        var deletions = _deletions;
+        _events = null;
+        _deletions = null;
+        try
+        {
+            if (events is not null) await events.DisposeAsync().ConfigureAwait(false);
+            if (deletions is not null) await deletions.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _log.Warning("Persistence id '{0}': closing '{1}' after a failed write failed too: {2}", PersistenceId, EventsPath, e.Message);
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -84,12 +84,12 @@ public sealed class MiniStoreSnapshotStore : global::Akka.Persistence.Snapshot.S
     {
         var record = SnapshotRecord.Write(metadata, snapshot, _serializer);
         string directory = DirectoryFor(metadata.PersistenceId);
-        _settings.EnsureDirectory(directory, _logOptions.FileSync);
         var file = new SnapshotFile(directory, metadata.SequenceNr, metadata.Timestamp.ToUniversalTime().Ticks);
         string temporary = file.Path + ".tmp";
-        File.Delete(temporary); // left by a crash during an earlier save
         try
         {
+            _settings.EnsureDirectory(directory, _logOptions.FileSync);
+            File.Delete(temporary); // left by a crash during an earlier save
             await using (var log = await MiniStoreLog.OpenAsync(temporary, _logOptions, cancellationToken).ConfigureAwait(false))
                 await log.AppendJsonAsync(record).ConfigureAwait(false);
             File.Move(temporary, file.Path, overwrite: true);
