@@ -12,7 +12,8 @@ namespace MiniStore.CrashCampaign;
 /// </summary>
 internal sealed class BatchTearer(string store, Dictionary<string, PidState> pids, Random random)
 {
-    public async Task<string> TearABatchAsync(int preferred)
+    /// <summary>Tears a batch and says which; null when no log holds an event yet (every writer was killed before its first).</summary>
+    public async Task<string?> TearABatchAsync(int preferred)
     {
         var order = Enumerable.Range(0, pids.Count).Select(i => pids[CrashSchedule.PersistenceId((preferred + i) % pids.Count)]).ToList();
         PidState? pid = null;
@@ -32,6 +33,8 @@ internal sealed class BatchTearer(string store, Dictionary<string, PidState> pid
         if (batch is null)
         {
             pid = order[0];
+            if (!File.Exists(EventLogPath(pid.Pid)) || pid.MaxAcked == 0)
+                return null;
             path = EventLogPath(pid.Pid);
             origin = "a batch appended for the purpose";
             await AppendBatchAsync(path, pid);

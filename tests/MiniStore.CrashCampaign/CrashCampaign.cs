@@ -58,6 +58,7 @@ public sealed partial class CrashCampaign
         var random = new Random(seed);
         var tearer = new BatchTearer(_store, _pids, random);
         _log($"store {_store}, seed {seed}, {_options.Cycles} cycles, {_options.Actors} actors");
+        Directory.CreateDirectory(_store); // a kill can come before the writer created anything
         var total = Stopwatch.StartNew();
         int acks = 0, tears = 0, afterAcks = 0, afterDelay = 0, beforeRecovery = 0;
         try
@@ -77,8 +78,8 @@ public sealed partial class CrashCampaign
                 string tear = "no tear";
                 if (cycle % 2 == 0)
                 {
-                    tear = await tearer.TearABatchAsync(cycle / 2 % _pids.Count);
-                    tears++;
+                    tear = await tearer.TearABatchAsync(cycle / 2 % _pids.Count) ?? "no tear: no event written yet";
+                    if (!tear.StartsWith("no tear", StringComparison.Ordinal)) tears++;
                 }
 
                 // Check a copy, so that the torn tail is left for the restarted writer's engine to repair (and report).

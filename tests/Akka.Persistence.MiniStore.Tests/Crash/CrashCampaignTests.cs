@@ -20,7 +20,7 @@ public sealed class CrashCampaignTests(ITestOutputHelper output)
 
         Assert.Equal(Cycles, result.Cycles);
         Assert.True(result.Acks > Cycles * 20, $"only {result.Acks} events acknowledged in {Cycles} cycles");
-        Assert.Equal(Cycles / 2, result.Tears);
+        Assert.True(result.Tears >= Cycles / 2 - 2, $"only {result.Tears} batches torn in {Cycles} cycles"); // none before the first event
         Assert.True(result.Repairs >= result.Tears, $"{result.Tears} tears, {result.Repairs} repairs");
         Assert.True(result.RepairsReported > 0, "no repair was seen reported");
         Assert.True(result.Snapshots > 0 && result.Deletions > 0 && result.SnapshotDeletions > 0,
