@@ -23,6 +23,10 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
     private readonly ConcurrentDictionary<string, PersistenceIdLog> _logs = new();
     private readonly StoreHealth _health;
     private readonly EventIndexWriter _index;
+    private readonly StoreOwnership _ownership;
+
+    /// <summary>The lock file that makes one journal the owner of its directory.</summary>
+    public const string LockFileName = "journal.lock";
 
     public MiniStoreJournal(Config config)
     {
@@ -33,26 +37,30 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
         _serializer = new PayloadSerializer(Context.System);
         _health = new StoreHealth(_settings.Directory, "journal");
         _index = new EventIndexWriter(_settings.Directory, _logOptions, IndexSignals.Get(Context.System).For(_settings.Directory), _log);
+        _ownership = new StoreOwnership(_settings.Directory, LockFileName, $"MiniStore journal of actor system '{Context.System.Name}'", _logOptions, _log);
         _log.Info("MiniStore journal in '{0}'", _settings.Directory);
     }
 
     public override async Task ReplayMessagesAsync(Akka.Actor.IActorContext context, string persistenceId, long fromSequenceNr, long toSequenceNr, long max, Action<IPersistentRepresentation> recoveryCallback)
     {
+        _ownership.Ensure();
         await LogFor(persistenceId).ReplayAsync(fromSequenceNr, toSequenceNr, max, _serializer, recoveryCallback).ConfigureAwait(false);
     }
 
-    public override Task<long> ReadHighestSequenceNrAsync(string persistenceId, long fromSequenceNr, CancellationToken cancellationToken = default)
+    public override async Task<long> ReadHighestSequenceNrAsync(string persistenceId, long fromSequenceNr, CancellationToken cancellationToken = default)
     {
+        _ownership.Ensure();
         var log = LogFor(persistenceId);
-        return log.RunInOrder(async () =>
+        return await log.RunInOrder(async () =>
         {
             await log.LoadAsync().ConfigureAwait(false);
             return log.HighestSequenceNr;
-        });
+        }).ConfigureAwait(false);
     }
 
     protected override async Task<IImmutableList<Exception?>> WriteMessagesAsync(IEnumerable<AtomicWrite> messages, CancellationToken cancellationToken = default)
     {
+        _ownership.Ensure();
         var writes = messages.ToList();
         var rejections = new Exception?[writes.Count];
         var byId = new Dictionary<string, PendingWrites>();
@@ -110,6 +118,7 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
 
     protected override async Task DeleteMessagesToAsync(string persistenceId, long toSequenceNr, CancellationToken cancellationToken = default)
     {
+        _ownership.Ensure();
         var log = LogFor(persistenceId);
         await log.RunInOrder(async () =>
         {
@@ -122,7 +131,7 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
     public override async Task<PersistenceHealthCheckResult> CheckHealthAsync(CancellationToken cancellationToken = default)
     {
         var breaker = await base.CheckHealthAsync(cancellationToken).ConfigureAwait(false);
-        return breaker.Status != PersistenceHealthStatus.Healthy ? breaker : _health.Check();
+        return breaker.Status != PersistenceHealthStatus.Healthy ? breaker : _ownership.Check() ?? _health.Check();
     }
 
     // Around each record MiniStore writes at most {"crc":"XXXXXXXX","more":true,"rec": and }\n (LineEncoder.MaxFramingLength).
@@ -153,6 +162,7 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
             log.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(10));
         _logs.Clear();
         _index.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(10));
+        _ownership.Dispose();
         base.PostStop();
     }
 

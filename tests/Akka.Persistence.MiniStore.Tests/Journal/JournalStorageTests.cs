@@ -123,9 +123,10 @@ public class JournalStorageTests : JournalTestKit
             Terminate(first);
         }
 
-        // Besides the logs, only the event index (in its own sub-directory, with no name derived from an id).
+        // Besides the logs, only the event index (in its own sub-directory, with no name derived from an id) and the lock file.
         string indexDirectory = Path.Combine(JournalDirectory, "index");
-        var files = Directory.GetFiles(StoreDirectory, "*", SearchOption.AllDirectories).Where(f => Path.GetDirectoryName(f) != indexDirectory).ToArray();
+        var files = Directory.GetFiles(StoreDirectory, "*", SearchOption.AllDirectories)
+            .Where(f => Path.GetDirectoryName(f) != indexDirectory && Path.GetFileName(f) != Akka.Persistence.MiniStore.Journal.MiniStoreJournal.LockFileName).ToArray();
         Assert.All(files, f => Assert.Equal(JournalDirectory, Path.GetDirectoryName(f)));
         Assert.Equal([indexDirectory], Directory.GetDirectories(JournalDirectory));
         Assert.Equal(["events.jsonl"], Directory.GetFiles(indexDirectory).Select(Path.GetFileName));
