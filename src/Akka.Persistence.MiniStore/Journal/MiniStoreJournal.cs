@@ -24,6 +24,7 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
     private readonly StoreHealth _health;
     private readonly EventIndexWriter _index;
     private readonly StoreOwnership _ownership;
+    private readonly OpenFileBudget _openFiles;
 
     /// <summary>The lock file that makes one journal the owner of its directory.</summary>
     public const string LockFileName = "journal.lock";
@@ -34,6 +35,7 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
         _settings = MiniStoreSettings.Create(merged, MiniStorePersistence.JournalConfigPath);
         _settings.EnsureDirectory(_settings.Directory);
         _logOptions = _settings.ToLogOptions();
+        _openFiles = new OpenFileBudget(merged.GetInt("max-open-files", 0), MiniStorePersistence.JournalConfigPath + ".max-open-files");
         _serializer = new PayloadSerializer(Context.System);
         _health = new StoreHealth(_settings.Directory, "journal");
         _index = new EventIndexWriter(_settings.Directory, _logOptions, IndexSignals.Get(Context.System).For(_settings.Directory), _log);
@@ -154,7 +156,7 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
     }
 
     private PersistenceIdLog LogFor(string persistenceId) =>
-        _logs.GetOrAdd(persistenceId, id => new PersistenceIdLog(id, _settings.Directory, _logOptions, _log));
+        _logs.GetOrAdd(persistenceId, id => new PersistenceIdLog(id, _settings.Directory, _logOptions, _openFiles, _log));
 
     protected override void PostStop()
     {

@@ -9,23 +9,27 @@ namespace Akka.Persistence.MiniStore.Journal;
 /// The journal's view of one persistence id: its event log (<c>&lt;name&gt;.jsonl</c>), its deletion marks
 /// (<c>&lt;name&gt;.deleted.jsonl</c>), the highest sequence number and the deleted-to mark. Every operation on the id
 /// runs after the previous one has finished, so writes land in call order and a read of the highest sequence number
-/// sees every write issued before it, including ones still in flight when it was asked.
+/// sees every write issued before it, including ones still in flight when it was asked. Operations take their file
+/// handles from the journal's <see cref="OpenFileBudget"/>, which may close the log between operations; the next one
+/// reopens it.
 /// </summary>
 internal sealed class PersistenceIdLog : IAsyncDisposable
 {
     private readonly MiniStoreOptions _options;
     private readonly ILoggingAdapter _log;
+    private readonly OpenFileBudget _budget;
     private readonly object _gate = new();
     private Task _last = Task.CompletedTask;
     private MiniStoreLog? _events;
-    private MiniStoreLog? _deletions;
+    private bool _loaded;
 
-    public PersistenceIdLog(string persistenceId, string directory, MiniStoreOptions options, ILoggingAdapter log)
+    public PersistenceIdLog(string persistenceId, string directory, MiniStoreOptions options, OpenFileBudget budget, ILoggingAdapter log)
     {
         PersistenceId = persistenceId;
         EventsPath = JournalFiles.EventLog(directory, persistenceId);
         DeletionsPath = JournalFiles.DeletionLog(directory, persistenceId);
         _options = options;
+        _budget = budget;
         _log = log;
     }
 
@@ -34,35 +38,51 @@ internal sealed class PersistenceIdLog : IAsyncDisposable
     public string DeletionsPath { get; }
     public long HighestSequenceNr { get; private set; }
     public long DeletedTo { get; private set; }
+    /// <summary>Where this log is in the budget's list of open logs without a running operation; null when not there.</summary>
+    internal LinkedListNode<PersistenceIdLog>? IdleNode { get; set; }
 
-    /// <summary>Runs <paramref name="operation"/> once every operation queued before it has finished (successfully or not).</summary>
+    /// <summary>
+    /// Runs <paramref name="operation"/> once every operation queued before it has finished (successfully or not) and
+    /// the budget has handles for it.
+    /// </summary>
     public Task<T> RunInOrder<T>(Func<Task<T>> operation)
     {
         lock (_gate)
         {
-            var next = After(_last, operation);
+            var next = After(_last, this, operation);
             _last = next;
             return next;
         }
 
-        static async Task<T> After(Task previous, Func<Task<T>> operation)
+        static async Task<T> After(Task previous, PersistenceIdLog log, Func<Task<T>> operation)
         {
             try { await previous.ConfigureAwait(false); } catch { /* its caller was told */ }
-            return await operation().ConfigureAwait(false);
+            await log._budget.BeginAsync(log).ConfigureAwait(false);
+            try
+            {
+                return await operation().ConfigureAwait(false);
+            }
+            finally
+            {
+                log._budget.End(log);
+            }
         }
     }
 
-    /// <summary>Opens the log (repairing a torn tail) and reads the highest sequence number and deleted-to mark, once.</summary>
+    /// <summary>
+    /// Opens the log (repairing a torn tail) and reads the highest sequence number and deleted-to mark, once. A log
+    /// that does not exist yet is not created: an actor that only recovers leaves no file behind.
+    /// </summary>
     public async Task LoadAsync()
     {
-        if (_events is not null)
+        if (_loaded)
             return;
-        var events = await MiniStoreLog.OpenAsync(EventsPath, _options).ConfigureAwait(false);
+        var events = File.Exists(EventsPath) ? await MiniStoreLog.OpenAsync(EventsPath, _options).ConfigureAwait(false) : null;
         try
         {
-            if (events.Repair is { } repair)
+            if (events?.Repair is { } repair)
                 _log.Warning("Persistence id '{0}': {1}", PersistenceId, repair);
-            if (events.LastRecordAtOpen is { } last)
+            if (events?.LastRecordAtOpen is { } last)
                 HighestSequenceNr = CheckedRecord(new LogRecord(last, events.RecordCount, events.Length), EventsPath).SequenceNr;
 
             if (File.Exists(DeletionsPath))
@@ -75,10 +95,11 @@ internal sealed class PersistenceIdLog : IAsyncDisposable
                 }
             }
             _events = events;
+            _loaded = true;
         }
         catch
         {
-            await events.DisposeAsync().ConfigureAwait(false);
+            if (events is not null) await events.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }
@@ -89,7 +110,8 @@ internal sealed class PersistenceIdLog : IAsyncDisposable
         await LoadAsync().ConfigureAwait(false);
         try
         {
-            await _events!.AppendJsonBatchesAsync(atomicWrites).ConfigureAwait(false);
+            _events ??= await MiniStoreLog.OpenAsync(EventsPath, _options).ConfigureAwait(false);
+            await _events.AppendJsonBatchesAsync(atomicWrites).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -105,7 +127,6 @@ internal sealed class PersistenceIdLog : IAsyncDisposable
         long deletedTo = Math.Min(toSequenceNr, HighestSequenceNr);
         if (deletedTo <= DeletedTo)
             return;
-        _deletions ??= await MiniStoreLog.OpenAsync(DeletionsPath, _options).ConfigureAwait(false);
         var mark = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
         {
             [RecordFields.PersistenceId] = PersistenceId,
@@ -114,7 +135,9 @@ internal sealed class PersistenceIdLog : IAsyncDisposable
         });
         try
         {
-            await _deletions.AppendJsonAsync(mark).ConfigureAwait(false);
+            // Deletions are rare: the deletion log is not kept open.
+            await using var deletions = await MiniStoreLog.OpenAsync(DeletionsPath, _options).ConfigureAwait(false);
+            await deletions.AppendJsonAsync(mark).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -123,15 +146,22 @@ internal sealed class PersistenceIdLog : IAsyncDisposable
         DeletedTo = deletedTo;
     }
 
-    /// <summary>Replays stored events within the bounds, skipping deleted ones, in sequence order.</summary>
-    public async Task ReplayAsync(long fromSequenceNr, long toSequenceNr, long max, PayloadSerializer serializer, Action<IPersistentRepresentation> recoveryCallback)
+    /// <summary>Replays stored events within the bounds, skipping deleted ones, in sequence order, after every write queued before.</summary>
+    public Task ReplayAsync(long fromSequenceNr, long toSequenceNr, long max, PayloadSerializer serializer, Action<IPersistentRepresentation> recoveryCallback) =>
+        RunInOrder(async () =>
+        {
+            await LoadAsync().ConfigureAwait(false);
+            await ReplayLoadedAsync(fromSequenceNr, toSequenceNr, max, serializer, recoveryCallback).ConfigureAwait(false);
+            return true;
+        });
+
+    private async Task ReplayLoadedAsync(long fromSequenceNr, long toSequenceNr, long max, PayloadSerializer serializer, Action<IPersistentRepresentation> recoveryCallback)
     {
-        await RunInOrder(async () => { await LoadAsync().ConfigureAwait(false); return true; }).ConfigureAwait(false);
         long from = Math.Max(fromSequenceNr, DeletedTo + 1);
-        if (max <= 0 || from > toSequenceNr)
+        if (max <= 0 || from > toSequenceNr || _events is null)
             return;
         long replayed = 0, previous = 0;
-        await foreach (var line in MiniStoreLog.ReadAsync(EventsPath, 0, 1, _events!.Length, _options).ConfigureAwait(false))
+        await foreach (var line in MiniStoreLog.ReadAsync(EventsPath, 0, 1, _events.Length, _options).ConfigureAwait(false))
         {
             var record = CheckedRecord(line, EventsPath);
             if (record.SequenceNr <= previous)
@@ -155,10 +185,25 @@ internal sealed class PersistenceIdLog : IAsyncDisposable
         return record;
     }
 
+    /// <summary>
+    /// Closes the log's file. Called by the budget only while no operation runs on this log, so no append is in flight;
+    /// the next operation reopens and reloads it.
+    /// </summary>
+    internal void CloseFiles()
+    {
+        _events?.Dispose();
+        _events = null;
+        _loaded = false;
+        HighestSequenceNr = 0;
+        DeletedTo = 0;
+    }
+
+    /// <summary>Waits for queued operations, then closes the log.</summary>
     public async ValueTask DisposeAsync()
     {
-        try { await RunInOrder(() => Task.FromResult(true)).ConfigureAwait(false); } catch { }
-        if (_events is not null) await _events.DisposeAsync().ConfigureAwait(false);
-        if (_deletions is not null) await _deletions.DisposeAsync().ConfigureAwait(false);
+        Task last;
+        lock (_gate) last = _last;
+        try { await last.ConfigureAwait(false); } catch { /* its caller was told */ }
+        _budget.Close(this);
     }
 }
