@@ -18,13 +18,15 @@ public sealed record MiniStoreSettings(string Directory, int MaxRecordSize, Unix
     }
 
     /// <summary>Engine options for logs in this store.</summary>
-    public MiniStoreOptions ToLogOptions() => new() { MaxLineLength = MaxRecordSize, FileMode = FileMode };
+    public MiniStoreOptions ToLogOptions() => new() { MaxLineLength = MaxRecordSize, FileMode = FileMode, DirectoryMode = DirectoryMode };
 
-    /// <summary>Creates the store's directory (with <see cref="DirectoryMode"/>) if it does not exist.</summary>
+    /// <summary>Creates the store's directory, and any missing parent, with <see cref="DirectoryMode"/> if it does not exist.</summary>
     public void EnsureDirectory(string path)
     {
         if (System.IO.Directory.Exists(path))
             return;
+        if (Path.GetDirectoryName(path) is { } parent)
+            EnsureDirectory(parent);
         if (OperatingSystem.IsWindows())
             System.IO.Directory.CreateDirectory(path);
         else

@@ -62,7 +62,10 @@ public sealed class MiniStoreLog : IAsyncDisposable, IDisposable
         options ??= MiniStoreOptions.Default;
         path = System.IO.Path.GetFullPath(path);
         string directory = System.IO.Path.GetDirectoryName(path)!;
-        Directory.CreateDirectory(directory);
+        if (OperatingSystem.IsWindows())
+            Directory.CreateDirectory(directory);
+        else if (!Directory.Exists(directory))
+            Directory.CreateDirectory(directory, options.DirectoryMode);
 
         bool created = !File.Exists(path);
         var stream = new FileStream(path, options.NewFile(FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete));
