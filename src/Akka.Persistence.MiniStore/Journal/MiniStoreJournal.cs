@@ -72,20 +72,21 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
         for (int i = 0; i < writes.Count; i++)
         {
             var events = (IImmutableList<IPersistentRepresentation>)writes[i].Payload;
+            string pid = writes[i].PersistenceId;
             List<ReadOnlyMemory<byte>> records;
             List<long> orderings;
             try
             {
+                PersistenceIdFileName.For(pid); // refuses an id no file can hold, before anything is queued
                 orderings = events.Select(_ => _index.NextOrdering()).ToList();
                 records = events.Select((e, k) => EventRecord.Write(e, orderings[k], timestamp, _serializer, buffer)).ToList();
                 RefuseOversized(events, records);
             }
-            catch (PayloadNotStorableException e)
+            catch (Exception e) when (e is PayloadNotStorableException or ArgumentException)
             {
                 rejections[i] = e;
                 continue;
             }
-            string pid = writes[i].PersistenceId;
             if (!byId.TryGetValue(pid, out var pending))
                 byId[pid] = pending = new PendingWrites();
             pending.Batches.Add(records);

@@ -77,6 +77,24 @@ internal sealed class PersistenceIdLog : IAsyncDisposable
     {
         if (_loaded)
             return;
+        try
+        {
+            await LoadFilesAsync().ConfigureAwait(false);
+        }
+        catch (CorruptLogException e)
+        {
+            throw NamingThisId(e);
+        }
+    }
+
+    /// <summary>Damage found by the engine, with the persistence id whose recovery it stops added when the message lacks it.</summary>
+    private CorruptLogException NamingThisId(CorruptLogException e) =>
+        e.Problem.Contains($"persistence id '{PersistenceId}'", StringComparison.Ordinal)
+            ? e
+            : new CorruptLogException(e.LogPath, e.LineNumber, e.Offset, $"{e.Problem} (in the log of persistence id '{PersistenceId}')", e);
+
+    private async Task LoadFilesAsync()
+    {
         var events = File.Exists(EventsPath) ? await MiniStoreLog.OpenAsync(EventsPath, _options).ConfigureAwait(false) : null;
         try
         {
@@ -151,7 +169,14 @@ internal sealed class PersistenceIdLog : IAsyncDisposable
         RunInOrder(async () =>
         {
             await LoadAsync().ConfigureAwait(false);
-            await ReplayLoadedAsync(fromSequenceNr, toSequenceNr, max, serializer, recoveryCallback).ConfigureAwait(false);
+            try
+            {
+                await ReplayLoadedAsync(fromSequenceNr, toSequenceNr, max, serializer, recoveryCallback).ConfigureAwait(false);
+            }
+            catch (CorruptLogException e)
+            {
+                throw NamingThisId(e);
+            }
             return true;
         });
 
@@ -167,13 +192,12 @@ internal sealed class PersistenceIdLog : IAsyncDisposable
             if (record.SequenceNr <= previous)
                 throw new CorruptLogException(EventsPath, line.LineNumber, line.Offset, $"sequence number {record.SequenceNr} of persistence id '{PersistenceId}' does not follow {previous}");
             previous = record.SequenceNr;
-            if (record.SequenceNr < from)
+            // Past the bounds the rest is still checked, not skipped: the highest sequence number recovery was told
+            // is the last record's, which is only true if the numbers increase to the end.
+            if (record.SequenceNr < from || record.SequenceNr > toSequenceNr || replayed >= max)
                 continue;
-            if (record.SequenceNr > toSequenceNr)
-                break;
             recoveryCallback(record.ToPersistent(serializer, $"Log '{EventsPath}' line {line.LineNumber} (persistence id '{PersistenceId}', sequence number {record.SequenceNr})"));
-            if (++replayed >= max)
-                break;
+            replayed++;
         }
     }
 
