@@ -23,6 +23,12 @@ public class JournalStorageTests : JournalTestKit
         "case-differs",
         ".",
         "..",
+        "back\\slash\\..\\..",
+        "C:\\Windows\\System32",
+        "tab\tline\nfeed\rcontrol\u0001\u001b[31m\u007f",
+        "emoji 😀 and 日本語",
+        new string('x', 1000),
+        new string('y', 999) + "Y",
     ];
 
     [Fact]
