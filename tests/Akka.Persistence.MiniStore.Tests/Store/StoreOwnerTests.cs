@@ -49,6 +49,14 @@ public class StoreOwnerTests : JournalTestKit
             AssertRefusal(snapshotFailed.Cause, first.Name, SnapshotDirectory);
             Assert.Contains(MiniStoreSnapshotStore.LockFileName, snapshotFailed.Cause.Message);
 
+            // Health checks say so too, for both plugins of the second system, and not for the owner's.
+            var persistence = Persistence.Instance.Apply(second);
+            var journalHealth = persistence.CheckJournalHealthAsync(null!).Result;
+            Assert.Equal(PersistenceHealthStatus.Unhealthy, journalHealth.Status);
+            AssertRefusal(journalHealth.Exception!, first.Name, JournalDirectory);
+            Assert.Equal(PersistenceHealthStatus.Unhealthy, persistence.CheckSnapshotStoreHealthAsync(null!).Result.Status);
+            Assert.Equal(PersistenceHealthStatus.Healthy, Persistence.Instance.Apply(first).CheckJournalHealthAsync(null!).Result.Status);
+
             // The owner is not disturbed: its file is as it left it, and it goes on writing.
             Assert.Equal(logBefore, File.ReadAllBytes(EventLogPath(Pid)));
             owner.Tell("a-2", firstReporter.Ref);
