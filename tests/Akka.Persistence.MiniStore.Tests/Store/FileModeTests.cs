@@ -83,7 +83,7 @@ public class FileModeTests : JournalTestKit
         Assert.All(files, f => Assert.True(File.GetUnixFileMode(f) == file, $"{f} has mode {File.GetUnixFileMode(f)}, expected {file}"));
 
         var directories = Directory.GetDirectories(StoreDirectory, "*", SearchOption.AllDirectories).Append(StoreDirectory).ToList();
-        Assert.Equal(4, directories.Count); // the store, journal, snapshots and the id's snapshot directory
+        Assert.Equal(5, directories.Count); // the store, journal, its event index, snapshots and the id's snapshot directory
         Assert.All(directories, d => Assert.True(File.GetUnixFileMode(d) == directory, $"{d} has mode {File.GetUnixFileMode(d)}, expected {directory}"));
     }
 }
