@@ -2,25 +2,106 @@ using System.Diagnostics;
 
 namespace MiniStore.Benchmarks;
 
-/// <summary>Runs a scenario once to warm up (discarded), then <c>repeats</c> times, and reports the median rate.</summary>
+/// <summary>One measured figure: the median of the repeated runs, and the process's peaks while they ran.</summary>
+internal sealed record Result(double Median, IReadOnlyList<double> Runs, long PeakBytes, int PeakHandles, double AllocatedPerOp)
+{
+    /// <summary>Median over the runs of this rate divided by the ceiling's rate measured just before it; null without a ceiling.</summary>
+    public double? PairedRatio { get; init; }
+}
+
+/// <summary>A raw-disk limit that is run right before each run of a scenario, so that the two see the same disk weather.</summary>
+internal sealed record Ceiling(string Name, long Operations, Func<int, Task> Run);
+
+/// <summary>Runs a scenario once to warm up (discarded), then <c>repeats</c> times, and reports the median.</summary>
 internal static class Measure
 {
-    public static async Task<double> RateAsync(string name, int repeats, long operations, Func<int, Task> run)
+    /// <summary>Operations per second; <paramref name="run"/> gets the run number (0 = warm-up) and returns the seconds to count, or null to count its whole duration.</summary>
+    public static async Task<Result> RateAsync(string name, int repeats, long operations, Func<int, Task<double?>> run, Ceiling? ceiling = null)
     {
-        await run(0); // warm-up: JIT, file system caches
-        var rates = new List<double>();
-        for (int i = 1; i <= repeats; i++)
+        var ratios = new List<double>();
+        var result = await RepeatAsync(repeats, async i =>
         {
+            double ceilingRate = 0;
+            if (ceiling is not null && i > 0)
+            {
+                var ceilingWatch = Stopwatch.StartNew();
+                await ceiling.Run(1000 + i);
+                ceilingRate = ceiling.Operations / ceilingWatch.Elapsed.TotalSeconds;
+            }
             var watch = Stopwatch.StartNew();
-            await run(i);
-            rates.Add(operations / watch.Elapsed.TotalSeconds);
+            double seconds = await run(i) ?? watch.Elapsed.TotalSeconds;
+            if (ceiling is not null && i > 0)
+                ratios.Add(operations / seconds / ceilingRate);
+            return operations / seconds;
+        }, operations);
+        if (ceiling is not null)
+        {
+            ratios.Sort();
+            result = result with { PairedRatio = ratios[ratios.Count / 2] };
         }
-        rates.Sort();
-        double median = rates[rates.Count / 2];
-        Console.WriteLine($"  {name,-58} {median,12:N0} /s   (runs: {string.Join(", ", rates.Select(r => r.ToString("N0")))})");
-        return median;
+        Print(name, result, "/s", "N0");
+        if (result.PairedRatio is { } paired)
+            Console.WriteLine($"    paired with {ceiling!.Name} before each run: ratio {paired:N2}x (runs: {string.Join(", ", ratios.Select(r => r.ToString("N2")))})");
+        return result;
     }
 
-    public static void Ratio(string name, double value, double reference) =>
-        Console.WriteLine($"  {name,-58} {value / reference,12:N2} x");
+    public static Task<Result> RateAsync(string name, int repeats, long operations, Func<int, Task> run, Ceiling? ceiling = null) =>
+        RateAsync(name, repeats, operations, async i => { await run(i); return null; }, ceiling);
+
+    /// <summary>Milliseconds of <paramref name="run"/> (lower is better).</summary>
+    public static async Task<Result> MillisecondsAsync(string name, int repeats, Func<int, Task<double>> run)
+    {
+        var result = await RepeatAsync(repeats, run, 1);
+        Print(name, result, "ms", "N1");
+        return result;
+    }
+
+    private static async Task<Result> RepeatAsync(int repeats, Func<int, Task<double>> run, long operations)
+    {
+        await run(0); // warm-up: JIT, file system caches
+        var values = new List<double>();
+        using var sampler = new ResourceSampler();
+        long allocated = GC.GetTotalAllocatedBytes(precise: true);
+        for (int i = 1; i <= repeats; i++)
+            values.Add(await run(i));
+        double allocatedPerOp = (GC.GetTotalAllocatedBytes(precise: true) - allocated) / (double)(operations * repeats);
+        var sorted = values.OrderBy(v => v).ToList();
+        return new Result(sorted[sorted.Count / 2], values, sampler.PeakBytes, sampler.PeakHandles, allocatedPerOp);
+    }
+
+    private static void Print(string name, Result result, string unit, string format) =>
+        Console.WriteLine($"  {name,-62} {result.Median.ToString(format),12} {unit,-3} (runs: {string.Join(", ", result.Runs.Select(r => r.ToString(format)))}; peak {result.PeakBytes / 1048576.0:N0} MB, {result.PeakHandles} fds)");
+}
+
+/// <summary>Samples the process's resident memory and open file descriptors every few milliseconds and keeps the peaks.</summary>
+internal sealed class ResourceSampler : IDisposable
+{
+    private readonly Timer _timer;
+    private long _peakBytes;
+    private int _peakHandles;
+
+    public ResourceSampler()
+    {
+        Sample();
+        _timer = new Timer(_ => Sample(), null, 20, 20);
+    }
+
+    public long PeakBytes { get { Sample(); return _peakBytes; } }
+    public int PeakHandles { get { Sample(); return _peakHandles; } }
+
+    public static int OpenHandles() => OperatingSystem.IsLinux() ? Directory.GetFileSystemEntries("/proc/self/fd").Length : -1;
+
+    private void Sample()
+    {
+        using var process = Process.GetCurrentProcess();
+        long bytes = process.WorkingSet64;
+        int handles = OpenHandles();
+        lock (this)
+        {
+            _peakBytes = Math.Max(_peakBytes, bytes);
+            _peakHandles = Math.Max(_peakHandles, handles);
+        }
+    }
+
+    public void Dispose() => _timer.Dispose();
 }

@@ -1,93 +1,166 @@
 using System.Text;
 using Akka.Actor;
-using Akka.Configuration;
 using Akka.Persistence;
-using Akka.Persistence.MiniStore;
 using MiniStore;
 using MiniStore.Benchmarks;
 
-// dotnet run -c Release --project benchmarks/MiniStore.Benchmarks -- [events] [repeats] [directory]
+// dotnet run -c Release --project benchmarks/MiniStore.Benchmarks -- [scale] [repeats] [directory] [journals]
+// scale 1 runs the sizes of issue 5 (S4/S5 on 1,000,000 events); scale 0.02 is a quick run of about a minute.
+// journals: a comma-separated subset of MiniStore,SQLite,in-memory (default: all three).
 // dotnet run -c Release --project benchmarks/MiniStore.Benchmarks -- query-by-tag [events] [repeats] [directory]  (QueryScenario.cs)
 if (args.Length > 0 && args[0] == "query-by-tag") { await QueryScenario.RunAsync(args[1..]); return; }
-int events = args.Length > 0 ? int.Parse(args[0]) : 5000;
+double scale = args.Length > 0 ? double.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 1;
 int repeats = args.Length > 1 ? int.Parse(args[1]) : 3;
 string root = args.Length > 2 ? args[2] : Path.Combine(Path.GetTempPath(), "ministore-bench");
+int Scaled(int n, int minimum = 1) => Math.Max(minimum, (int)(n * scale));
+
+int s1Events = Scaled(5_000, 50), s2Actors = 100, s2Events = Scaled(200, 5), s3Events = Scaled(50_000, 1_000) / 100 * 100;
+int bigLog = Scaled(1_000_000, 2_000) / 100 * 100, snapshotAt = bigLog - 1_000;
+int fleet = Scaled(10_000, 100), fleetEvents = 10, engineRecords = Scaled(1_000_000, 10_000) / 100 * 100;
+
 if (Directory.Exists(root)) Directory.Delete(root, true);
 Directory.CreateDirectory(root);
-Console.WriteLine($"MiniStore benchmark: {events} events per scenario, median of {repeats} runs after one warm-up, in {root}");
-Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
+Console.WriteLine($"MiniStore benchmark, scale {scale}: median of {repeats} runs after one discarded warm-up, in {root}");
+Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}, file system of {root}: {FileSystemOf(root)}");
+Console.WriteLine($"SQLite journal as the plugin opens it: {Journal.PrepareSqlite(Path.Combine(root, "sqlite-check"))}");
+Journal[] journals = [Journal.MiniStore, Journal.Sqlite, Journal.InMemory];
+if (args.Length > 3) journals = journals.Where(j => args[3].Split(',').Contains(j.Name, StringComparer.OrdinalIgnoreCase)).ToArray();
+var table = new Table();
 
-string line = new string('x', 199) + "\n";
-var lineBytes = Encoding.UTF8.GetBytes(line);
-var record = Encoding.UTF8.GetBytes("{\"id\":12345,\"name\":\"" + new string('y', 140) + "\"}");
+Console.WriteLine("Raw disk (200-byte lines, fdatasync)");
+var singleCeiling = new Ceiling("the raw 1-file fsync loop", s1Events, run => Task.Run(() => RawDisk.FsyncLoop(Path.Combine(root, $"raw-single-{run}.txt"), s1Events)));
+var parallelCeiling = new Ceiling("the raw 100-file parallel fsyncs", s2Actors * s2Events, run => Task.Run(() => RawDisk.ParallelFsync(Path.Combine(root, $"raw-parallel-{run}"), s2Actors, 32, s2Events)));
+var batchCeiling = new Ceiling("the raw 100-lines-per-fsync loop", s3Events, run => Task.Run(() => RawDisk.FsyncLoop(Path.Combine(root, $"raw-batch-{run}.txt"), s3Events, 100)));
+var rawSingle = await Measure.RateAsync($"one file, write + fdatasync per line ({s1Events})", repeats, s1Events, singleCeiling.Run);
+var rawParallel = await Measure.RateAsync($"{s2Actors} files by 32 threads, fdatasync per line ({s2Actors * s2Events})", repeats, s2Actors * s2Events, parallelCeiling.Run);
+var rawBatch = await Measure.RateAsync($"one file, batches of 100 lines per fdatasync ({s3Events})", repeats, s3Events, batchCeiling.Run);
+Ceiling? Paired(Journal journal, Ceiling ceiling) => journal == Journal.InMemory ? null : ceiling;
 
-Console.WriteLine("Raw disk");
-double rawFsync = await Measure.RateAsync("append 200-byte line + fdatasync, one file", repeats, events, async run =>
+foreach (var journal in journals)
 {
-    string path = Path.Combine(root, $"raw-{run}.txt");
-    using var file = File.OpenHandle(path, FileMode.Create, FileAccess.Write);
-    long position = 0;
-    for (int i = 0; i < events; i++)
+    Console.WriteLine($"{journal.Name} journal");
+    string dir = Path.Combine(root, journal.Name);
+    Directory.CreateDirectory(dir);
+    if (journal == Journal.Sqlite) Journal.PrepareSqlite(dir);
+    await using var systems = new Systems(journal, dir);
+
+    table.Add("S1 one actor, Persist one by one", "events/s", journal, rawSingle, "raw 1-file fsync loop", await Measure.RateAsync($"S1 one actor, {s1Events} Persist one after another", repeats, s1Events,
+        run => systems.RunAsync<double?>(async system =>
+        {
+            var (actor, _, _) = await Systems.StartAsync(system, $"s1-{run}");
+            return await Systems.WriteAsync([actor], s1Events, 1);
+        }), Paired(journal, singleCeiling)));
+
+    table.Add("S2 100 actors, Persist concurrently", "events/s", journal, rawParallel, "raw 100 files/32 threads", await Measure.RateAsync($"S2 {s2Actors} actors x {s2Events} Persist, concurrently", repeats, s2Actors * s2Events,
+        run => systems.RunAsync<double?>(async system =>
+        {
+            var started = await Task.WhenAll(Enumerable.Range(0, s2Actors).Select(a => Systems.StartAsync(system, $"s2-{run}-{a}")));
+            return await Systems.WriteAsync(started.Select(s => s.Actor).ToList(), s2Events, 1);
+        }), Paired(journal, parallelCeiling)));
+
+    table.Add("S3 one actor, PersistAll x100", "events/s", journal, rawBatch, "raw 100 lines per fsync", await Measure.RateAsync($"S3 one actor, PersistAll in batches of 100, {s3Events} events", repeats, s3Events,
+        run => systems.RunAsync<double?>(async system =>
+        {
+            var (actor, _, _) = await Systems.StartAsync(system, $"s3-{run}");
+            double seconds = await Systems.WriteAsync([actor], s3Events, 100);
+            await Systems.StopAsync([actor]);
+            return seconds;
+        }), Paired(journal, batchCeiling)));
+
+    table.Add("S4 recovery of S3's actor", "events/s", journal, null, null, await Measure.RateAsync($"S4 recovery of S3's actor ({s3Events} events)", repeats, s3Events,
+        run => systems.RunAsync<double?>(async system => Check(await Systems.StartAsync(system, "s3-1"), s3Events, 0))));
+
+    // S6 before the big log, so that the in-memory journal's million events do not count in its peak memory.
+    await systems.RunAsync(async system =>
     {
-        RandomAccess.Write(file, lineBytes, position);
-        position += lineBytes.Length;
-        OsFileSync.Instance.SyncFile(file);
-    }
-    await Task.CompletedTask;
-});
+        // Set-up, not measured: 100 actors at a time, so that no journal's write timeout is hit.
+        for (int from = 0; from < fleet; from += 100)
+        {
+            var started = await Task.WhenAll(Enumerable.Range(from, Math.Min(100, fleet - from)).Select(a => Systems.StartAsync(system, $"s6-{a}")));
+            await Systems.WriteAsync(started.Select(s => s.Actor).ToList(), fleetEvents, fleetEvents);
+            await Systems.StopAsync(started.Select(s => s.Actor));
+        }
+        return true;
+    });
+    GC.Collect();
+    long before = Environment.WorkingSet;
+    var s6 = await Measure.RateAsync($"S6 {fleet} actors each recovering {fleetEvents} events (actors/s)", repeats, fleet,
+        run => systems.RunAsync<double?>(async system =>
+        {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            var started = await Task.WhenAll(Enumerable.Range(0, fleet).Select(a => Systems.StartAsync(system, $"s6-{a}")));
+            double seconds = watch.Elapsed.TotalSeconds;
+            if (started.Any(s => s.Recovered.Events != fleetEvents)) throw new InvalidOperationException("S6: an actor recovered the wrong number of events");
+            await Systems.StopAsync(started.Select(s => s.Actor));
+            return seconds;
+        }));
+    table.Add("S6 fleet start-up", "actors/s", journal, null, null, s6, $"peak {s6.PeakBytes / 1048576.0:N0} MB (+{(s6.PeakBytes - before) / 1048576.0:N0}), {s6.PeakHandles} fds");
 
-Console.WriteLine("Engine (src/MiniStore)");
-double engineSingle = await Measure.RateAsync("AppendAsync, one record at a time", repeats, events, async run =>
+    // The big log: snapshotAt events, a snapshot, 1,000 more. S4 replays it all (snapshots ignored), S5 from the snapshot.
+    await systems.RunAsync(async system =>
+    {
+        var (actor, _, _) = await Systems.StartAsync(system, "big");
+        // In chunks of 10,000 events, so that no journal's write timeout is hit while the rest wait in its queue.
+        for (int written = 0; written < snapshotAt; written += 10_000)
+            await Systems.WriteAsync([actor], Math.Min(10_000, snapshotAt - written), 100);
+        await Systems.SnapshotAsync(actor);
+        await Systems.WriteAsync([actor], bigLog - snapshotAt, 100);
+        await Systems.StopAsync([actor]);
+        return true;
+    });
+    table.Add($"S4 recovery of {bigLog:N0} events", "events/s", journal, null, null, await Measure.RateAsync($"S4 recovery of {bigLog} events", repeats, bigLog,
+        run => systems.RunAsync<double?>(async system => Check(await Systems.StartAsync(system, "big", new Recovery(SnapshotSelectionCriteria.None)), bigLog, 0))));
+    table.Add($"S5 snapshot at {snapshotAt:N0} + 1,000", "ms", journal, null, null, await Measure.MillisecondsAsync($"S5 recovery from the snapshot at {snapshotAt} of {bigLog} (ms)", repeats,
+        run => systems.RunAsync(async system => 1000 * Check(await Systems.StartAsync(system, "big"), bigLog - snapshotAt, snapshotAt))));
+    if (journal == Journal.Sqlite)
+        Console.WriteLine($"  SQLite file after the run: {Journal.DescribeSqlite(dir)}");
+}
+
+Console.WriteLine("E1 engine alone (src/MiniStore, no Akka)");
+var smallRecord = Encoding.UTF8.GetBytes("{\"n\":1234567,\"k\":\"abc\"}");
+var appendBatch = Enumerable.Repeat((ReadOnlyMemory<byte>)smallRecord, 100).ToList();
+var e1Single = await Measure.RateAsync($"E1 AppendJsonAsync, one record at a time ({s1Events} records)", repeats, s1Events, async run =>
 {
-    await using var log = await MiniStoreLog.OpenAsync(Path.Combine(root, $"single-{run}.jsonl"));
-    for (int i = 0; i < events; i++)
-        await log.AppendJsonAsync(record);
-});
-Measure.Ratio("  ratio to the raw fsync loop", engineSingle, rawFsync);
-int batches = Math.Max(1, events * 20 / 100);
-await Measure.RateAsync($"AppendBatchAsync, batches of 100 ({batches * 100} records)", repeats, batches * 100L, async run =>
+    await using var log = await MiniStoreLog.OpenAsync(Path.Combine(root, $"e1-single-{run}.jsonl"));
+    for (int i = 0; i < s1Events; i++)
+        await log.AppendJsonAsync(smallRecord);
+}, singleCeiling);
+var e1Append = await Measure.RateAsync($"E1 AppendJsonBatchAsync, batches of 100 ({s3Events} records)", repeats, s3Events, async run =>
 {
-    await using var log = await MiniStoreLog.OpenAsync(Path.Combine(root, $"batch-{run}.jsonl"));
-    var batch = Enumerable.Repeat((ReadOnlyMemory<byte>)record, 100).ToList();
-    for (int i = 0; i < batches; i++)
-        await log.AppendJsonBatchAsync(batch);
-});
-string replayPath = Path.Combine(root, "batch-1.jsonl");
-await Measure.RateAsync($"ReadAsync replay ({batches * 100} records)", repeats, batches * 100L, async _ =>
+    await using var log = await MiniStoreLog.OpenAsync(Path.Combine(root, $"e1-append-{run}.jsonl"));
+    for (int i = 0; i < s3Events / 100; i++)
+        await log.AppendJsonBatchAsync(appendBatch);
+}, batchCeiling);
+string e1Path = Path.Combine(root, "e1-replay.jsonl");
+await using (var log = await MiniStoreLog.OpenAsync(e1Path))
+    for (int i = 0; i < engineRecords / 1000; i++)
+        await log.AppendJsonBatchAsync(Enumerable.Repeat((ReadOnlyMemory<byte>)smallRecord, 1000).ToList());
+var e1Replay = await Measure.RateAsync($"E1 ReadAsync replay of {engineRecords} records", repeats, engineRecords, async _ =>
 {
     long count = 0;
-    await foreach (var r in MiniStoreLog.ReadAsync(replayPath))
+    await foreach (var r in MiniStoreLog.ReadAsync(e1Path))
         count += r.Json.Length > 0 ? 1 : 0;
-    if (count != batches * 100L) throw new InvalidOperationException($"replayed {count}");
+    if (count != engineRecords) throw new InvalidOperationException($"replayed {count} of {engineRecords}");
 });
+table.AddEngine("E1 engine appends, one at a time", "records/s", e1Single, rawSingle, "raw 1-file fsync loop");
+table.AddEngine("E1 engine appends, batches of 100", "records/s", e1Append, rawBatch, "raw 100 lines per fsync");
+table.AddEngine($"E1 engine replay of {engineRecords:N0}", "records/s", e1Replay, null, $"{e1Replay.AllocatedPerOp:N1} B allocated/record");
 
-Console.WriteLine("Akka.Persistence: MiniStore journal vs Akka's in-memory journal");
-foreach (var (scenario, batchSize) in new[] { ("S1 one actor, Persist one after another", 1), ("S3 one actor, PersistAll in batches of 100", 100) })
+table.Print();
+
+static double Check((IActorRef Actor, Recovered Recovered, double Seconds) started, long events, long snapshotSequenceNr)
 {
-    int n = batchSize == 1 ? events : events * 10;
-    double mini = await Measure.RateAsync($"{scenario}, MiniStore ({n})", repeats, n, run => PersistScenario.RunAsync(MiniStoreConfig(Path.Combine(root, $"akka-{batchSize}-{run}")), n, batchSize));
-    double memory = await Measure.RateAsync($"{scenario}, in-memory ({n})", repeats, n, run => PersistScenario.RunAsync(MemoryConfig, n, batchSize));
-    Measure.Ratio("  MiniStore / in-memory", mini, memory);
-    if (batchSize == 1) Measure.Ratio("  MiniStore / raw fsync loop", mini, rawFsync);
+    if (started.Recovered.Events != events || started.Recovered.SnapshotSequenceNr != snapshotSequenceNr)
+        throw new InvalidOperationException($"recovered {started.Recovered}, expected {events} events after a snapshot at {snapshotSequenceNr}");
+    started.Actor.Tell(PoisonPill.Instance);
+    return started.Seconds;
 }
-int recoverEvents = events * 10;
-var recoveryDir = Path.Combine(root, "akka-recovery");
-await PersistScenario.RunAsync(MiniStoreConfig(recoveryDir), recoverEvents, 100, "recovery");
-await Measure.RateAsync($"S4 recovery of {recoverEvents} events, MiniStore", repeats, recoverEvents, _ => PersistScenario.RecoverAsync(MiniStoreConfig(recoveryDir), recoverEvents));
 
-static Config MiniStoreConfig(string directory) => ConfigurationFactory.ParseString($$"""
-    akka.loglevel = WARNING
-    akka.persistence.journal.plugin = "akka.persistence.journal.ministore"
-    akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.ministore"
-    akka.persistence.journal.ministore.directory = "{{Path.Combine(directory, "journal")}}"
-    akka.persistence.snapshot-store.ministore.directory = "{{Path.Combine(directory, "snapshots")}}"
-    """).WithFallback(MiniStorePersistence.DefaultConfiguration());
-
-partial class Program
+static string FileSystemOf(string path)
 {
-    static readonly Config MemoryConfig = ConfigurationFactory.ParseString("""
-        akka.loglevel = WARNING
-        akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
-        akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
-        """);
+    if (!OperatingSystem.IsLinux()) return "?";
+    var full = Path.GetFullPath(path);
+    var mount = File.ReadAllLines("/proc/mounts").Select(l => l.Split(' ')).Where(f => f.Length > 2 && full.StartsWith(f[1], StringComparison.Ordinal))
+        .MaxBy(f => f[1].Length);
+    return mount is null ? "?" : $"{mount[2]} on {mount[0]} ({mount[1]})";
 }

@@ -12,9 +12,10 @@ namespace MiniStore;
 /// await log.AppendAsync(new CounterOp.Inc(25));
 /// await foreach (var op in MiniStoreLog.ReplayAsync&lt;CounterOp&gt;("counter.log")) { ... }
 /// </code>
-/// One instance is the only writer of its file. Appends from many tasks are queued in call order; whoever finds no
-/// write in progress writes everything queued with one write and one fsync (group commit), and every append's task
-/// completes only after the fsync that covers it has returned.
+/// One instance is the only writer of its file. An append that finds no write in progress is written and fsync'd on
+/// the calling thread before the call returns (no thread hop: the fast path of one writer). Appends that arrive while
+/// a write is in progress are queued in call order and written together, with one write and one fsync, by a
+/// background task (group commit). Either way an append's task completes only after the fsync that covers it.
 /// </summary>
 public sealed class MiniStoreLog : IAsyncDisposable, IDisposable
 {
@@ -187,20 +188,41 @@ public sealed class MiniStoreLog : IAsyncDisposable, IDisposable
         foreach (var records in batches)
             LineEncoder.EncodeBatch(records, encoded);
 
-        var pending = new PendingAppend(encoded.WrittenMemory, recordCount);
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (_broken is not null)
                 throw new IOException($"Log '{Path}' is unusable after an earlier failure; reopen it to recover: {_broken.Message}", _broken);
-            _queue.Add(pending);
-            if (!_writing)
+            if (_writing)
             {
-                _writing = true;
-                _writer = Task.Run(WriteQueued);
+                var pending = new PendingAppend(encoded.WrittenMemory, recordCount);
+                _queue.Add(pending);
+                return pending.Completion.Task;
+            }
+            _writing = true;
+        }
+
+        Exception? failure = null;
+        try
+        {
+            Write([encoded.WrittenMemory], recordCount);
+        }
+        catch (Exception e)
+        {
+            failure = e;
+        }
+        finally
+        {
+            // Appends that queued up meanwhile are written by a background task, so that this caller returns now.
+            lock (_gate)
+            {
+                if (_queue.Count == 0)
+                    _writing = false;
+                else
+                    _writer = Task.Run(WriteQueued);
             }
         }
-        return pending.Completion.Task;
+        return failure is null ? Task.CompletedTask : Task.FromException(failure);
     }
 
     private void WriteQueued()
@@ -220,31 +242,39 @@ public sealed class MiniStoreLog : IAsyncDisposable, IDisposable
                 _spare = batch;
             }
 
-            long start = Length;
             try
             {
-                var buffers = new ReadOnlyMemory<byte>[batch.Count];
-                long bytes = 0;
-                for (int i = 0; i < batch.Count; i++)
-                {
-                    buffers[i] = batch[i].Bytes;
-                    bytes += batch[i].Bytes.Length;
-                }
-                RandomAccess.Write(_file, buffers, start);
-                _options.FileSync.SyncFile(_file);
-                Length = start + bytes;
-                RecordCount += batch.Sum(p => p.RecordCount);
+                Write(batch.Select(p => p.Bytes).ToArray(), batch.Sum(p => p.RecordCount));
                 foreach (var p in batch)
                     p.Completion.TrySetResult();
             }
             catch (Exception e)
             {
-                var failure = new IOException($"Append to '{Path}' failed; nothing of it was kept: {e.Message}", e);
-                RollBack(start, e);
                 foreach (var p in batch)
-                    p.Completion.TrySetException(failure);
+                    p.Completion.TrySetException(e);
             }
             batch.Clear();
+        }
+    }
+
+    /// <summary>Writes encoded lines at the end of the file and fsyncs them; on failure cuts them off again and throws.</summary>
+    private void Write(ReadOnlyMemory<byte>[] buffers, int recordCount)
+    {
+        long start = Length;
+        try
+        {
+            long bytes = 0;
+            foreach (var buffer in buffers)
+                bytes += buffer.Length;
+            RandomAccess.Write(_file, buffers, start);
+            _options.FileSync.SyncFile(_file);
+            Length = start + bytes;
+            RecordCount += recordCount;
+        }
+        catch (Exception e)
+        {
+            RollBack(start, e);
+            throw new IOException($"Append to '{Path}' failed; nothing of it was kept: {e.Message}", e);
         }
     }
 
@@ -314,14 +344,22 @@ public sealed class MiniStoreLog : IAsyncDisposable, IDisposable
     /// <summary>Waits for queued appends to finish, then closes the file.</summary>
     public async ValueTask DisposeAsync()
     {
-        Task writer;
         lock (_gate)
         {
             if (_disposed) return;
             _disposed = true;
-            writer = _writer;
         }
-        try { await writer.ConfigureAwait(false); } catch { /* each append's task carries its own failure */ }
+        while (true)
+        {
+            Task writer;
+            lock (_gate)
+            {
+                if (!_writing) break;
+                writer = _writer;
+            }
+            // Either the background writer (awaited) or an append written on its caller's thread (polled) is still running.
+            try { await (writer.IsCompleted ? Task.Delay(1) : writer).ConfigureAwait(false); } catch { /* each append's task carries its own failure */ }
+        }
         await _stream.DisposeAsync().ConfigureAwait(false);
     }
 

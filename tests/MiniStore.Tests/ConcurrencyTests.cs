@@ -95,9 +95,11 @@ public sealed class ConcurrencyTests : IDisposable
 
         try
         {
-            Task first = log.AppendJsonAsync("{\"i\":0}");
+            // With no write in flight the first append is written on its caller's thread, so it is started on its own.
+            Task first = Task.Run(() => log.AppendJsonAsync("{\"i\":0}"));
             Assert.True(await sync.WaitUntilBlockedAsync(TimeSpan.FromSeconds(10)), "first append never reached its fsync");
 
+            // These find a write in flight: they queue and return at once, to be written together by a background task.
             var queued = Enumerable.Range(1, 10).Select(i => log.AppendJsonAsync($"{{\"i\":{i}}}")).ToList();
             await Task.Delay(100);
             Assert.False(first.IsCompleted);

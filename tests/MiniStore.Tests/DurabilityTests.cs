@@ -14,7 +14,8 @@ public sealed class DurabilityTests : IDisposable
 
         try
         {
-            Task append = log.AppendJsonAsync("{\"held\":true}");
+            // The append is written and fsync'd on its caller's thread, so it is started on its own.
+            Task append = Task.Run(() => log.AppendJsonAsync("{\"held\":true}"));
             await Task.Delay(200);
             Assert.False(append.IsCompleted, "append completed while its fsync was still held (or without any fsync)");
             Assert.True(await sync.WaitUntilBlockedAsync(TimeSpan.FromSeconds(10)), "append never called SyncFile");

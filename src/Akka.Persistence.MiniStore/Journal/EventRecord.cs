@@ -43,7 +43,7 @@ internal readonly record struct EventRecord(string PersistenceId, long SequenceN
     public static IReadOnlyList<string> TagsOf(IPersistentRepresentation persistent) =>
         persistent.Payload is Tagged tagged ? tagged.Tags.ToArray() : [];
 
-    /// <summary>Parses a stored event; the payload stays as fields until <see cref="ToPersistent"/>.</summary>
+    /// <summary>Parses a stored event; the payload stays as fields until <c>ToPersistent</c>.</summary>
     public static EventRecord Read(in LogRecord record, string path)
     {
         var json = record.Json;
@@ -51,27 +51,27 @@ internal readonly record struct EventRecord(string PersistenceId, long SequenceN
         string? pid = null, writer = null, manifest = null;
         long? seq = null;
         long timestamp = 0, ordering = 0;
-        var tags = new List<string>();
+        List<string>? tags = null;
         var payload = new PayloadFields();
         try
         {
             Expect(reader.Read() && reader.TokenType == JsonTokenType.StartObject, "a JSON object");
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                string property = reader.GetString()!;
+                string property = RecordFields.NameOf(ref reader);
                 reader.Read();
                 switch (property)
                 {
                     case RecordFields.PersistenceId: pid = reader.GetString(); break;
                     case RecordFields.SequenceNr: seq = reader.GetInt64(); break;
                     case RecordFields.Ordering: ordering = reader.GetInt64(); break;
-                    case RecordFields.Timestamp: timestamp = RecordTimestamp.Parse(reader.GetString()!); break;
+                    case RecordFields.Timestamp: timestamp = RecordTimestamp.Read(ref reader); break;
                     case RecordFields.WriterGuid: writer = reader.GetString(); break;
                     case RecordFields.Manifest: manifest = reader.GetString(); break;
                     case RecordFields.Tags:
                         Expect(reader.TokenType == JsonTokenType.StartArray, "\"tags\" to be an array");
                         while (reader.Read() && reader.TokenType == JsonTokenType.String)
-                            tags.Add(reader.GetString()!);
+                            (tags ??= new List<string>()).Add(reader.GetString()!);
                         break;
                     default:
                         if (!payload.TryRead(ref reader, json, property))
@@ -86,10 +86,46 @@ internal readonly record struct EventRecord(string PersistenceId, long SequenceN
         }
         if (pid is null || seq is null)
             throw new CorruptLogException(path, record.LineNumber, record.Offset, $"event record lacks \"{(pid is null ? RecordFields.PersistenceId : RecordFields.SequenceNr)}\"");
-        return new EventRecord(pid, seq.Value, timestamp, writer ?? "", manifest ?? "", tags, payload, ordering);
+        return new EventRecord(pid, seq.Value, timestamp, writer ?? "", manifest ?? "", (IReadOnlyCollection<string>?)tags ?? Array.Empty<string>(), payload, ordering);
     }
 
-    public Persistent ToPersistent(PayloadSerializer serializer, string where) =>
+    /// <summary>
+    /// The sequence number of a record of <paramref name="persistenceId"/>, read from its leading fields without
+    /// allocating, for records that replay skips; null when the record does not plainly match (the caller then reads
+    /// it with <see cref="Read"/>, which explains what is wrong).
+    /// </summary>
+    public static long? PeekSequenceNr(ReadOnlySpan<byte> json, string persistenceId)
+    {
+        var reader = new Utf8JsonReader(json);
+        bool pidMatches = false;
+        long? seq = null;
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+                return null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                bool isPid = reader.ValueTextEquals(RecordFields.PersistenceId), isSeq = reader.ValueTextEquals(RecordFields.SequenceNr);
+                reader.Read();
+                if (isPid && !(pidMatches = reader.TokenType == JsonTokenType.String && reader.ValueTextEquals(persistenceId)))
+                    return null;
+                if (isSeq)
+                    seq = reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out long n) ? n : null;
+                if (pidMatches && seq is not null)
+                    return seq;
+                reader.Skip();
+            }
+        }
+        catch (JsonException)
+        {
+        }
+        return null;
+    }
+
+    public Persistent ToPersistent(PayloadSerializer serializer, string where) => ToPersistent(serializer, () => where);
+
+    /// <summary>As above, with the description for error messages built only when one is needed.</summary>
+    public Persistent ToPersistent(PayloadSerializer serializer, Func<string> where) =>
         new(serializer.Read(Payload, where), SequenceNr, PersistenceId, Manifest, isDeleted: false, Akka.Actor.ActorRefs.NoSender, WriterGuid, Timestamp);
 
     private static void Expect(bool condition, string what)

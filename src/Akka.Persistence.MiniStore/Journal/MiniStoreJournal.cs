@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using Akka.Actor;
 using Akka.Configuration;
 using Akka.Event;
 using Akka.Persistence.Journal;
@@ -28,6 +29,8 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
 
     /// <summary>The lock file that makes one journal the owner of its directory.</summary>
     public const string LockFileName = "journal.lock";
+    private readonly WriteThreads _writeThreads = new();
+    private int _writesInFlight;
 
     public MiniStoreJournal(Config config)
     {
@@ -94,13 +97,25 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
             pending.HighestSequenceNr = Math.Max(pending.HighestSequenceNr, writes[i].HighestSequenceNr);
         }
 
-        // Queue every id's append now, in call order, then wait: touched files are fsync'd in parallel, one fsync each.
+        // Queue every id's append now, in call order, then wait. A lone append while no other write is in flight or
+        // waiting in the mailbox is written on this thread (no hop before its fsync); otherwise each touched file is
+        // fsync'd on a write thread, so that the fsyncs of different files run in parallel, one per file.
+        bool inline = byId.Count == 1 && Volatile.Read(ref _writesInFlight) == 0 && !(Context is ActorCell cell && cell.Mailbox.MessageQueue.HasMessages);
         var appends = byId.Select(entry =>
         {
             var log = LogFor(entry.Key);
             return log.RunInOrder(async () =>
             {
-                await log.AppendAsync(entry.Value.Batches, entry.Value.HighestSequenceNr).ConfigureAwait(false);
+                Interlocked.Increment(ref _writesInFlight);
+                try
+                {
+                    Func<Task> append = () => log.AppendAsync(entry.Value.Batches, entry.Value.HighestSequenceNr);
+                    await (inline ? append() : _writeThreads.Run(append)).ConfigureAwait(false);
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref _writesInFlight);
+                }
                 return true;
             });
         }).ToList();
@@ -166,6 +181,7 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
         _logs.Clear();
         _index.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(10));
         _ownership.Dispose();
+        _writeThreads.Dispose();
         base.PostStop();
     }
 

@@ -188,15 +188,18 @@ internal sealed class PersistenceIdLog : IAsyncDisposable
         long replayed = 0, previous = 0;
         await foreach (var line in MiniStoreLog.ReadAsync(EventsPath, 0, 1, _events.Length, _options).ConfigureAwait(false))
         {
-            var record = CheckedRecord(line, EventsPath);
-            if (record.SequenceNr <= previous)
-                throw new CorruptLogException(EventsPath, line.LineNumber, line.Offset, $"sequence number {record.SequenceNr} of persistence id '{PersistenceId}' does not follow {previous}");
-            previous = record.SequenceNr;
-            // Past the bounds the rest is still checked, not skipped: the highest sequence number recovery was told
-            // is the last record's, which is only true if the numbers increase to the end.
-            if (record.SequenceNr < from || record.SequenceNr > toSequenceNr || replayed >= max)
+            // Records outside the replayed range are only checked for order, not parsed whole. Past the bounds the rest
+            // is still checked, not skipped: the highest sequence number recovery was told is the last record's, which
+            // is only true if the numbers increase to the end.
+            long sequenceNr = EventRecord.PeekSequenceNr(line.Json.Span, PersistenceId) ?? CheckedRecord(line, EventsPath).SequenceNr;
+            if (sequenceNr <= previous)
+                throw new CorruptLogException(EventsPath, line.LineNumber, line.Offset, $"sequence number {sequenceNr} of persistence id '{PersistenceId}' does not follow {previous}");
+            previous = sequenceNr;
+            if (sequenceNr < from || sequenceNr > toSequenceNr || replayed >= max)
                 continue;
-            recoveryCallback(record.ToPersistent(serializer, $"Log '{EventsPath}' line {line.LineNumber} (persistence id '{PersistenceId}', sequence number {record.SequenceNr})"));
+            var record = CheckedRecord(line, EventsPath);
+            long lineNumber = line.LineNumber;
+            recoveryCallback(record.ToPersistent(serializer, () => $"Log '{EventsPath}' line {lineNumber} (persistence id '{PersistenceId}', sequence number {sequenceNr})"));
             replayed++;
         }
     }

@@ -72,27 +72,30 @@ internal sealed class PayloadSerializer
     }
 
     /// <summary>Reads a payload back; <paramref name="where"/> describes the record for error messages.</summary>
-    public object Read(in PayloadFields fields, string where)
+    public object Read(in PayloadFields fields, string where) => Read(fields, () => where);
+
+    /// <summary>Reads a payload back; <paramref name="describe"/> describes the record, called only for an error message.</summary>
+    public object Read(in PayloadFields fields, Func<string> describe)
     {
         if (fields.SerializerId is { } id)
         {
             if (fields.Bytes is null)
-                throw new PayloadNotReadableException($"{where}: has \"serializerId\" but no \"bytes\"");
+                throw new PayloadNotReadableException($"{describe()}: has \"serializerId\" but no \"bytes\"");
             try
             {
                 return _akka.Deserialize(fields.Bytes, id, fields.SerializerManifest ?? "");
             }
             catch (Exception e)
             {
-                throw new PayloadNotReadableException($"{where}: Akka serializer {id} (manifest '{fields.SerializerManifest}') could not read the payload: {e.Message}", e);
+                throw new PayloadNotReadableException($"{describe()}: Akka serializer {id} (manifest '{fields.SerializerManifest}') could not read the payload: {e.Message}", e);
             }
         }
 
         if (fields.PayloadType is null || fields.PayloadJson.IsEmpty)
-            throw new PayloadNotReadableException($"{where}: expected \"payloadType\" and \"payload\", or \"serializerId\" and \"bytes\"");
+            throw new PayloadNotReadableException($"{describe()}: expected \"payloadType\" and \"payload\", or \"serializerId\" and \"bytes\"");
         var type = _typesByName.GetOrAdd(fields.PayloadType, name => Type.GetType(name, throwOnError: false));
         if (type is null)
-            throw new PayloadNotReadableException($"{where}: payload type '{fields.PayloadType}' cannot be found; is its assembly loaded?");
+            throw new PayloadNotReadableException($"{describe()}: payload type '{fields.PayloadType}' cannot be found; is its assembly loaded?");
         try
         {
             return JsonSerializer.Deserialize(fields.PayloadJson.Span, type, JsonOptions)
@@ -100,7 +103,7 @@ internal sealed class PayloadSerializer
         }
         catch (Exception e) when (e is JsonException or NotSupportedException)
         {
-            throw new PayloadNotReadableException($"{where}: payload is not a valid {type.FullName}: {e.Message}", e);
+            throw new PayloadNotReadableException($"{describe()}: payload is not a valid {type.FullName}: {e.Message}", e);
         }
     }
 

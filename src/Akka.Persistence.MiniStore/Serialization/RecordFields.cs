@@ -17,4 +17,18 @@ internal static class RecordFields
     public const string Bytes = "bytes";
     public const string DeletedTo = "deletedTo";
     public const string HighestSequenceNr = "highestSeq";
+
+    private static readonly (byte[] Utf8, string Name)[] Known =
+        new[] { PersistenceId, SequenceNr, Ordering, Timestamp, WriterGuid, Manifest, Tags, PayloadType, Payload, SerializerId, SerializerManifest, Bytes, DeletedTo, HighestSequenceNr }
+            .Select(name => (System.Text.Encoding.UTF8.GetBytes(name), name)).ToArray();
+
+    /// <summary>The name of the property the reader is on: one of the constants above without allocating, else a new string.</summary>
+    public static string NameOf(ref System.Text.Json.Utf8JsonReader reader)
+    {
+        if (!reader.ValueIsEscaped && !reader.HasValueSequence)
+            foreach (var (utf8, name) in Known)
+                if (reader.ValueSpan.SequenceEqual(utf8))
+                    return name;
+        return reader.GetString()!;
+    }
 }
