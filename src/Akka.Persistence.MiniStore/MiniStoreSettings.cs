@@ -26,6 +26,7 @@ public sealed record MiniStoreSettings(string Directory, int MaxRecordSize, Unix
         {
             MaxLineLength = MaxRecordSize,
             FileMode = FileMode,
+            DirectoryMode = DirectoryMode,
             FileSync = setup.HasValue ? setup.Value.FileSync : OsFileSync.Instance,
         };
     }

@@ -63,7 +63,7 @@ public sealed class MiniStoreLog : IAsyncDisposable, IDisposable
         options ??= MiniStoreOptions.Default;
         path = System.IO.Path.GetFullPath(path);
         string directory = System.IO.Path.GetDirectoryName(path)!;
-        DurableDirectory.Create(directory, options.FileSync);
+        DurableDirectory.Create(directory, options.FileSync, options.DirectoryMode);
 
         bool created = !File.Exists(path);
         var stream = new FileStream(path, options.NewFile(FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete));

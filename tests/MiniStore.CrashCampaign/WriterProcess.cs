@@ -38,7 +38,7 @@ public static class WriterProcess
         return null;
     }
 
-    public static Process Start(string fileName, IEnumerable<string> arguments, StringBuilder stderr)
+    public static Process Start(string fileName, IEnumerable<string> arguments, StringBuilder stderr, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(fileName)
         {
@@ -49,6 +49,8 @@ public static class WriterProcess
         };
         foreach (var argument in arguments)
             info.ArgumentList.Add(argument);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            info.Environment[name] = value;
         var process = new Process { StartInfo = info };
         process.ErrorDataReceived += (_, e) =>
         {

@@ -9,11 +9,14 @@ using MiniStore.CrashWriter;
 //   MiniStore.CrashWriter <store directory> <appends> engine
 //       Engine only: opens <dir>/engine.jsonl and appends <appends> records one after another, printing
 //       "ACK engine <n>" after each append's task completed, then "DONE <n>".
+//   MiniStore.CrashWriter <log file> 0 read
+//       Engine only: reads the log through, printing "RECORDS <n>", or "CORRUPT <message>" (exit code 3). The
+//       hostile-input tests run it under a GC heap limit to show a huge line is refused without being loaded.
 // Meant to be killed (SIGKILL) by the crash tests; as a safety net against orphans, akka mode exits by itself after
 // [max seconds] (default 120).
 if (args.Length < 2 || !int.TryParse(args[1], out int count) || count < 0)
 {
-    Console.Error.WriteLine("usage: MiniStore.CrashWriter <store directory> <actors> [akka [max seconds]] | <store directory> <appends> engine");
+    Console.Error.WriteLine("usage: MiniStore.CrashWriter <store directory> <actors> [akka [max seconds]] | <store directory> <appends> engine | <log file> 0 read");
     return 2;
 }
 string directory = Path.GetFullPath(args[0]);
@@ -31,9 +34,25 @@ if (mode == "engine")
     Output.Line($"DONE {count}");
     return 0;
 }
+if (mode == "read")
+{
+    long records = 0;
+    try
+    {
+        await foreach (var _ in MiniStoreLog.ReadAsync(args[0]))
+            records++;
+    }
+    catch (CorruptLogException e)
+    {
+        Output.Line($"CORRUPT {e.Message}");
+        return 3;
+    }
+    Output.Line($"RECORDS {records}");
+    return 0;
+}
 if (mode != "akka")
 {
-    Console.Error.WriteLine($"unknown mode '{mode}': expected akka or engine");
+    Console.Error.WriteLine($"unknown mode '{mode}': expected akka, engine or read");
     return 2;
 }
 

@@ -25,6 +25,10 @@ public sealed class MiniStoreSnapshotStore : global::Akka.Persistence.Snapshot.S
     // other's file, and a load must not read a file that a save is replacing.
     private readonly Dictionary<string, Task> _lastOperation = new();
     private readonly StoreHealth _health;
+    private readonly StoreOwnership _ownership;
+
+    /// <summary>The lock file that makes one snapshot store the owner of its directory.</summary>
+    public const string LockFileName = "snapshots.lock";
 
     public MiniStoreSnapshotStore(Config config)
     {
@@ -34,13 +38,20 @@ public sealed class MiniStoreSnapshotStore : global::Akka.Persistence.Snapshot.S
         _settings.EnsureDirectory(_settings.Directory, _logOptions.FileSync);
         _serializer = new PayloadSerializer(Context.System);
         _health = new StoreHealth(_settings.Directory, "snapshot store");
+        _ownership = new StoreOwnership(_settings.Directory, LockFileName, $"MiniStore snapshot store of actor system '{Context.System.Name}'", _logOptions, _log);
     }
 
-    /// <summary>Reported through Akka.Hosting's <c>WithHealthCheck()</c>: unhealthy when the store cannot write (see <see cref="StoreHealth"/>).</summary>
+    /// <summary>Reported through Akka.Hosting's <c>WithHealthCheck()</c>: unhealthy when the store cannot write (see <see cref="StoreHealth"/>) or another owner holds its directory.</summary>
     public override async Task<PersistenceHealthCheckResult> CheckHealthAsync(CancellationToken cancellationToken = default)
     {
         var breaker = await base.CheckHealthAsync(cancellationToken).ConfigureAwait(false);
-        return breaker.Status != PersistenceHealthStatus.Healthy ? breaker : _health.Check();
+        return breaker.Status != PersistenceHealthStatus.Healthy ? breaker : _ownership.Check() ?? _health.Check();
+    }
+
+    protected override void PostStop()
+    {
+        _ownership.Dispose();
+        base.PostStop();
     }
 
     protected override Task<SelectedSnapshot?> LoadAsync(string persistenceId, SnapshotSelectionCriteria criteria, CancellationToken cancellationToken = default) =>
@@ -127,6 +138,14 @@ public sealed class MiniStoreSnapshotStore : global::Akka.Persistence.Snapshot.S
     /// <summary>Runs <paramref name="operation"/> after every operation on <paramref name="persistenceId"/> started before it.</summary>
     private Task<T> InOrder<T>(string persistenceId, Func<Task<T>> operation)
     {
+        try
+        {
+            _ownership.Ensure();
+        }
+        catch (StoreLockedException e)
+        {
+            return Task.FromException<T>(e);
+        }
         var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously); // never faults
         Task? previous;
         lock (_lastOperation)
