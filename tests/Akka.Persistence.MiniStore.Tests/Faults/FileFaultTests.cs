@@ -15,7 +15,7 @@ namespace Akka.Persistence.MiniStore.Tests.Faults;
 public sealed class FileFaultTests(ITestOutputHelper output) : FaultTestBase(output, null)
 {
     [Fact]
-    public void A_read_only_journal_directory_fails_a_new_id_by_name_and_serves_the_open_ones()
+    public void A_read_only_journal_directory_fails_a_new_ids_first_write_by_name_and_serves_the_open_ones()
     {
         if (NotHere(FaultEnvironment.NoImmutableFlag)) return;
         var a = Recover("ro-a", 0);
@@ -24,8 +24,11 @@ public sealed class FileFaultTests(ITestOutputHelper output) : FaultTestBase(out
         FaultEnvironment.Immutable(JournalDirectory, true);
         try
         {
-            Start("ro-new");
-            AssertNames(ExpectMsg<RecoveryFailed>(Wait).Message, "ro-new", EventLogPath("ro-new"), "Operation not permitted");
+            // Recovery of a new id reads nothing and creates no file, so it is its first write that fails.
+            var fresh = Recover("ro-new", 0);
+            fresh.Tell("new-0");
+            AssertNames(ExpectMsg<PersistFailed>(Wait).Message, "ro-new", EventLogPath("ro-new"), "Operation not permitted");
+            Assert.False(File.Exists(EventLogPath("ro-new")));
             Persist(a, "a-2");
         }
         finally
