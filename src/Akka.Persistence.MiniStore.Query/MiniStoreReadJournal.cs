@@ -47,7 +47,7 @@ public sealed class MiniStoreReadJournal :
             persistence.JournalFor(_settings.WritePlugin); // started now, so that it catches its index up with the logs
             adapters = persistence.AdaptersFor(_settings.WritePlugin);
         }
-        _events = new StoredEvents(system, journal.Directory, journal.ToLogOptions(), adapters, journalInThisSystem);
+        _events = new StoredEvents(system, journal.Directory, journal.ToLogOptions(system), adapters, journalInThisSystem);
     }
 
     public Source<EventEnvelope, NotUsed> EventsByPersistenceId(string persistenceId, long fromSequenceNr, long toSequenceNr) =>

@@ -1,3 +1,4 @@
+using Akka.Actor;
 using Akka.Configuration;
 using MiniStore;
 
@@ -17,19 +18,21 @@ public sealed record MiniStoreSettings(string Directory, int MaxRecordSize, Unix
             ParseMode(config.GetString("directory-mode", "700"), $"{section}.directory-mode"));
     }
 
-    /// <summary>Engine options for logs in this store.</summary>
-    public MiniStoreOptions ToLogOptions() => new() { MaxLineLength = MaxRecordSize, FileMode = FileMode };
-
-    /// <summary>Creates the store's directory (with <see cref="DirectoryMode"/>) if it does not exist.</summary>
-    public void EnsureDirectory(string path)
+    /// <summary>Engine options for logs in this store; the sync calls are those of a <see cref="MiniStoreFileSyncSetup"/> given to the system, if any.</summary>
+    public MiniStoreOptions ToLogOptions(ActorSystem system)
     {
-        if (System.IO.Directory.Exists(path))
-            return;
-        if (OperatingSystem.IsWindows())
-            System.IO.Directory.CreateDirectory(path);
-        else
-            System.IO.Directory.CreateDirectory(path, DirectoryMode);
+        var setup = system.Settings.Setup.Get<MiniStoreFileSyncSetup>();
+        return new MiniStoreOptions
+        {
+            MaxLineLength = MaxRecordSize,
+            FileMode = FileMode,
+            DirectoryMode = DirectoryMode,
+            FileSync = setup.HasValue ? setup.Value.FileSync : OsFileSync.Instance,
+        };
     }
+
+    /// <summary>Creates a directory of the store (with <see cref="DirectoryMode"/>) if it does not exist, durably: its parent is fsync'd.</summary>
+    public void EnsureDirectory(string path, IFileSync fileSync) => DurableDirectory.Create(path, fileSync, DirectoryMode);
 
     private static UnixFileMode ParseMode(string octal, string key)
     {

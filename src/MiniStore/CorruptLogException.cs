@@ -6,8 +6,8 @@ namespace MiniStore;
 /// </summary>
 public sealed class CorruptLogException : IOException
 {
-    public CorruptLogException(string path, long lineNumber, long offset, string problem)
-        : base($"Log '{path}' is damaged at line {lineNumber} (byte offset {offset}): {problem}.")
+    public CorruptLogException(string path, long lineNumber, long offset, string problem, Exception? inner = null)
+        : base($"Log '{path}' is damaged at line {lineNumber} (byte offset {offset}): {problem}.", inner)
     {
         LogPath = path;
         LineNumber = lineNumber;

@@ -60,7 +60,10 @@ internal sealed class LogReader : IDisposable
                     if (_eof)
                     {
                         if (scan < BufferEnd)
+                        {
+                            RefuseForeignTail(scan, NextLineNumber + frame.Count);
                             EndAtTornTail($"last line has no line break ({BufferEnd - scan} bytes): the write was cut short");
+                        }
                         else if (frame.Count > 0)
                             EndAtTornTail($"batch of {frame.Count}+ lines is unfinished: its last line is missing");
                         yield break;
@@ -79,6 +82,7 @@ internal sealed class LogReader : IDisposable
                     long next = scan + lineLength + 1;
                     if (!await IsAtEndAsync(next, cancellationToken).ConfigureAwait(false))
                         throw new CorruptLogException(_path, lineNumber, scan, decoded.Error + ", and intact data follows it, so it is not a torn tail");
+                    RefuseForeignTail(scan, lineNumber);
                     EndAtTornTail($"last line (line {lineNumber}) is damaged: {decoded.Error}");
                     yield break;
                 }
@@ -101,6 +105,19 @@ internal sealed class LogReader : IDisposable
     private long BufferEnd => _bufferOffset + _end;
 
     private int Index(long offset) => (int)(offset - _bufferOffset);
+
+    /// <summary>
+    /// A crash leaves the start of a line, a power loss blocks of zeros. A damaged last line that starts otherwise was
+    /// not cut short by either: the file is not a MiniStore log (or was edited), and nothing of it is cut off.
+    /// </summary>
+    private void RefuseForeignTail(long lineStart, long lineNumber)
+    {
+        var start = _buffer.AsSpan(Index(lineStart), (int)Math.Min(LineEncoder.CrcPrefix.Length, BufferEnd - lineStart));
+        if (start.IsEmpty || start[0] is 0 or (byte)'\n' || LineEncoder.CrcPrefix.StartsWith(start))
+            return;
+        throw new CorruptLogException(_path, lineNumber, lineStart,
+            "line does not start with {\"crc\":\", so it is not a write cut short by a crash: the file is not a MiniStore log, or it was changed");
+    }
 
     private void EndAtTornTail(string reason)
     {

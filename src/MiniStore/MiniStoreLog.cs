@@ -63,7 +63,7 @@ public sealed class MiniStoreLog : IAsyncDisposable, IDisposable
         options ??= MiniStoreOptions.Default;
         path = System.IO.Path.GetFullPath(path);
         string directory = System.IO.Path.GetDirectoryName(path)!;
-        Directory.CreateDirectory(directory);
+        DurableDirectory.Create(directory, options.FileSync, options.DirectoryMode);
 
         bool created = !File.Exists(path);
         var stream = new FileStream(path, options.NewFile(FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete));
@@ -265,6 +265,9 @@ public sealed class MiniStoreLog : IAsyncDisposable, IDisposable
                 bytes += buffer.Length;
             RandomAccess.Write(_file, buffers, start);
             _options.FileSync.SyncFile(_file);
+            // Bytes written to a file whose name was removed (or whose directory vanished) are durable nowhere anyone will look.
+            if (!File.Exists(Path))
+                throw new FileNotFoundException($"'{Path}' was removed (or its directory moved away) while open: the write reached no file that replay would read", Path);
             Length = start + bytes;
             RecordCount += recordCount;
         }

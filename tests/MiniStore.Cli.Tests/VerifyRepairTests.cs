@@ -138,6 +138,28 @@ public sealed class VerifyRepairTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Repair_refuses_a_store_a_running_journal_owns_and_changes_nothing()
+    {
+        using var system = _store.StartSystem();
+        await PluginStore.PersistAsync(system, "sensor-2", "off"); // the journal is running and holds journal.lock
+        var torn = Damage.AppendTornLine(Sensor1);
+        var before = await File.ReadAllBytesAsync(Sensor1);
+
+        var refused = await Cli.RunAsync("repair", Dir);
+
+        Assert.Equal(ExitCodes.StoreInUse, refused.ExitCode);
+        Assert.Contains(_store.JournalDirectory, refused.Error);
+        Assert.Contains($"held by process {Environment.ProcessId} (this process)", refused.Error);
+        Assert.Equal(before, await File.ReadAllBytesAsync(Sensor1));
+        Assert.Empty(Directory.GetFiles(_store.JournalDirectory, "*.broken"));
+
+        await system.Terminate(); // the owner is gone: now the same repair runs
+        var repaired = await Cli.RunAsync("repair", Dir);
+        Assert.Equal(ExitCodes.Ok, repaired.ExitCode);
+        Assert.Equal(torn, await File.ReadAllBytesAsync(Assert.Single(Directory.GetFiles(_store.JournalDirectory, "*.broken"))));
+    }
+
+    [Fact]
     public async Task Tail_follow_prints_events_as_the_plugin_appends_them()
     {
         var output = new StringWriter();

@@ -7,9 +7,10 @@ namespace MiniStore.CrashWriter;
 /// Persists the events of <see cref="CrashSchedule"/> forever, one command at a time: a single <c>Persist</c> or a
 /// <c>PersistAll</c> of a batch. After each event's handler (that is, after the journal acknowledged the write) it
 /// prints <c>ACK &lt;pid&gt; &lt;seq&gt;</c>. Every 50 events it saves a snapshot, and every other snapshot it deletes
-/// the events up to the previous snapshot.
+/// the events up to the previous snapshot and, once that is acknowledged, the snapshots before that one.
 /// <para>Lines: <c>RECOVERED pid lastSeq checksum</c>, <c>ACK pid seq</c>, <c>SNAPSHOT pid seq</c>,
-/// <c>DELETE pid toSeq</c> (requested), <c>DELETED pid toSeq</c> (acknowledged), <c>ERROR pid text</c>.</para>
+/// <c>DELETE pid toSeq</c> (requested), <c>DELETED pid toSeq</c> (acknowledged),
+/// <c>SNAPSHOTS-DELETED pid maxSeq</c> (acknowledged), <c>ERROR pid text</c>.</para>
 /// </summary>
 public sealed class CrashWriterActor : ReceivePersistentActor
 {
@@ -61,7 +62,14 @@ public sealed class CrashWriterActor : ReceivePersistentActor
             }
             _lastSnapshot = Math.Max(_lastSnapshot, seq);
         });
-        Command<DeleteMessagesSuccess>(success => Output.Line($"DELETED {PersistenceId} {success.ToSequenceNr}"));
+        Command<DeleteMessagesSuccess>(success =>
+        {
+            Output.Line($"DELETED {PersistenceId} {success.ToSequenceNr}");
+            // Recovery needs the snapshot at the deleted-to mark (or a later one); the older ones can go.
+            DeleteSnapshots(new SnapshotSelectionCriteria(success.ToSequenceNr - 1));
+        });
+        Command<DeleteSnapshotsSuccess>(success => Output.Line($"SNAPSHOTS-DELETED {PersistenceId} {success.Criteria.MaxSequenceNr}"));
+        Command<DeleteSnapshotsFailure>(failure => Error($"deleting snapshots up to {failure.Criteria.MaxSequenceNr} failed: {failure.Cause.Message}"));
         Command<SaveSnapshotFailure>(failure => Error($"snapshot {failure.Metadata.SequenceNr} failed: {failure.Cause.Message}"));
         Command<DeleteMessagesFailure>(failure => Error($"deleting to {failure.ToSequenceNr} failed: {failure.Cause.Message}"));
     }

@@ -1,6 +1,4 @@
 using Akka.Actor;
-using Akka.Configuration;
-using Akka.Persistence.MiniStore;
 using MiniStore;
 using MiniStore.CrashWriter;
 
@@ -15,13 +13,16 @@ using MiniStore.CrashWriter;
 //       Compaction: writes events 1..200 of "compact-1" (printing "WRITTEN 200"), deletes up to 150 with
 //       compact-on-delete on, and kills itself (SIGKILL) right after compaction step <step> (a LogCompactor.Step),
 //       printing "CRASH <step>" first; "NO CRASH" if the step never came.
+//   MiniStore.CrashWriter <log file> 0 read
+//       Engine only: reads the log through, printing "RECORDS <n>", or "CORRUPT <message>" (exit code 3). The
+//       hostile-input tests run it under a GC heap limit to show a huge line is refused without being loaded.
 // Meant to be killed (SIGKILL) by the crash tests; as a safety net against orphans, akka mode exits by itself after
 // [max seconds] (default 120).
 if (args.Length == 3 && args[2] == "compact")
     return await CompactionCrash.RunAsync(Path.GetFullPath(args[0]), Enum.Parse<LogCompactor.Step>(args[1]));
 if (args.Length < 2 || !int.TryParse(args[1], out int count) || count < 0)
 {
-    Console.Error.WriteLine("usage: MiniStore.CrashWriter <store directory> <actors> [akka [max seconds]] | <store directory> <appends> engine");
+    Console.Error.WriteLine("usage: MiniStore.CrashWriter <store directory> <actors> [akka [max seconds]] | <store directory> <appends> engine | <log file> 0 read");
     return 2;
 }
 string directory = Path.GetFullPath(args[0]);
@@ -39,24 +40,32 @@ if (mode == "engine")
     Output.Line($"DONE {count}");
     return 0;
 }
+if (mode == "read")
+{
+    long records = 0;
+    try
+    {
+        await foreach (var _ in MiniStoreLog.ReadAsync(args[0]))
+            records++;
+    }
+    catch (CorruptLogException e)
+    {
+        Output.Line($"CORRUPT {e.Message}");
+        return 3;
+    }
+    Output.Line($"RECORDS {records}");
+    return 0;
+}
 if (mode != "akka")
 {
-    Console.Error.WriteLine($"unknown mode '{mode}': expected akka or engine");
+    Console.Error.WriteLine($"unknown mode '{mode}': expected akka, engine or read");
     return 2;
 }
 
 // Akka's standard-out logger would share stdout with the protocol lines: send it to stderr.
 Console.SetOut(Console.Error);
 int maxSeconds = args.Length > 3 ? int.Parse(args[3]) : 120;
-var config = ConfigurationFactory.ParseString($$"""
-    akka.loglevel = WARNING
-    akka.persistence.journal.plugin = "akka.persistence.journal.ministore"
-    akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.ministore"
-    akka.persistence.journal.ministore.directory = "{{Path.Combine(directory, "journal").Replace("\\", "/")}}"
-    akka.persistence.snapshot-store.ministore.directory = "{{Path.Combine(directory, "snapshots").Replace("\\", "/")}}"
-    """).WithFallback(MiniStorePersistence.DefaultConfiguration());
-
-var system = ActorSystem.Create("crash-writer", config);
+var system = ActorSystem.Create("crash-writer", CrashStoreConfig.For(directory));
 for (int i = 0; i < count; i++)
 {
     string pid = CrashSchedule.PersistenceId(i);

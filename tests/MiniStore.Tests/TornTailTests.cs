@@ -131,13 +131,33 @@ public sealed class TornTailTests : IDisposable
         var (bytes, lastStart) = await WriteSinglesAsync();
         var earlier = Enumerable.Range(0, N - 1).Select(Record).ToList();
 
-        // Every byte of the last line, its '\n' included (then the line has no line break), flipped in one bit.
-        for (int i = lastStart; i < bytes.Length; i++)
+        // Every byte of the last line after its {"crc":" (a line that does not start so was not cut short by a
+        // crash; see the next test), its '\n' included (then the line has no line break), flipped in one bit.
+        for (int i = lastStart + 8; i < bytes.Length; i++)
         {
             byte[] damaged = (byte[])bytes.Clone();
             damaged[i] ^= 0x01;
             await AssertRepairedAsync(_dir.File($"flip-{i}.log"), damaged, lastStart, earlier, $"flip at {i}");
         }
+    }
+
+    [Fact]
+    public async Task Last_line_not_starting_like_a_log_line_is_corruption_not_a_torn_tail()
+    {
+        var (bytes, lastStart) = await WriteSinglesAsync();
+        for (int i = lastStart; i < lastStart + 8; i++)
+        {
+            byte[] damaged = (byte[])bytes.Clone();
+            damaged[i] ^= 0x01;
+            string path = _dir.File($"start-{i}.log");
+            await File.WriteAllBytesAsync(path, damaged);
+            var e = await Assert.ThrowsAsync<CorruptLogException>(() => MiniStoreLog.OpenAsync(path));
+            Assert.Equal(N, e.LineNumber);
+            Assert.Equal(lastStart, e.Offset);
+            Assert.Contains("not a write cut short", e.Message);
+            Assert.Equal(damaged, await File.ReadAllBytesAsync(path));
+        }
+        Assert.Empty(Directory.GetFiles(_dir.Path, "*.broken"));
     }
 
     [Fact]

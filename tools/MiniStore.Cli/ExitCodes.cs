@@ -13,4 +13,6 @@ public static class ExitCodes
     public const int TornTail = 3;
     /// <summary>Damage that is not a torn tail: a bad line with intact lines after it, or records out of order. Nothing is repaired automatically.</summary>
     public const int Damaged = 4;
+    /// <summary>A running journal owns the store (it holds the store's lock file): repair would race its writes.</summary>
+    public const int StoreInUse = 5;
 }

@@ -96,7 +96,11 @@ internal sealed class EventIndexWriter : IAsyncDisposable
         long lastIndexed = 0, lastStored = 0;
         try
         {
-            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
+            string indexDirectory = System.IO.Path.GetDirectoryName(Path)!;
+            if (OperatingSystem.IsWindows())
+                Directory.CreateDirectory(indexDirectory);
+            else
+                Directory.CreateDirectory(indexDirectory, _indexOptions.DirectoryMode); // owner-only, as every directory of the store
             (var index, lastIndexed) = await OpenIndexAsync().ConfigureAwait(false);
             var behind = new List<string>();
             var unreadable = new List<Exception>();

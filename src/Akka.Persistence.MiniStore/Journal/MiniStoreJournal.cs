@@ -26,6 +26,11 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
     private readonly ConcurrentDictionary<string, PersistenceIdLog> _logs = new();
     private readonly StoreHealth _health;
     private readonly EventIndexWriter _index;
+    private readonly StoreOwnership _ownership;
+    private readonly OpenFileBudget _openFiles;
+
+    /// <summary>The lock file that makes one journal the owner of its directory.</summary>
+    public const string LockFileName = "journal.lock";
     private readonly WriteThreads _writeThreads = new();
     private int _writesInFlight;
 
@@ -34,32 +39,37 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
         var merged = config.WithFallback(MiniStorePersistence.DefaultConfiguration().GetConfig(MiniStorePersistence.JournalConfigPath));
         _settings = MiniStoreSettings.Create(merged, MiniStorePersistence.JournalConfigPath);
         _retention = RetentionSettings.Create(merged);
-        _settings.EnsureDirectory(_settings.Directory);
-        _logOptions = _settings.ToLogOptions();
+        _logOptions = _settings.ToLogOptions(Context.System);
+        _settings.EnsureDirectory(_settings.Directory, _logOptions.FileSync);
+        _openFiles = new OpenFileBudget(merged.GetInt("max-open-files", 0), MiniStorePersistence.JournalConfigPath + ".max-open-files");
         _serializer = new PayloadSerializer(Context.System);
         _health = new StoreHealth(_settings.Directory, "journal");
         _index = new EventIndexWriter(_settings.Directory, _logOptions, IndexSignals.Get(Context.System).For(_settings.Directory), _log);
+        _ownership = new StoreOwnership(_settings.Directory, LockFileName, $"MiniStore journal of actor system '{Context.System.Name}'", _logOptions, _log);
         _storeSize = new StoreSizeWatch(_settings.Directory, _retention, _log);
         _log.Info("MiniStore journal in '{0}'", _settings.Directory);
     }
 
     public override async Task ReplayMessagesAsync(Akka.Actor.IActorContext context, string persistenceId, long fromSequenceNr, long toSequenceNr, long max, Action<IPersistentRepresentation> recoveryCallback)
     {
+        _ownership.Ensure();
         await LogFor(persistenceId).ReplayAsync(fromSequenceNr, toSequenceNr, max, _serializer, recoveryCallback).ConfigureAwait(false);
     }
 
-    public override Task<long> ReadHighestSequenceNrAsync(string persistenceId, long fromSequenceNr, CancellationToken cancellationToken = default)
+    public override async Task<long> ReadHighestSequenceNrAsync(string persistenceId, long fromSequenceNr, CancellationToken cancellationToken = default)
     {
+        _ownership.Ensure();
         var log = LogFor(persistenceId);
-        return log.RunInOrder(async () =>
+        return await log.RunInOrder(async () =>
         {
             await log.LoadAsync().ConfigureAwait(false);
             return log.HighestSequenceNr;
-        });
+        }).ConfigureAwait(false);
     }
 
     protected override async Task<IImmutableList<Exception?>> WriteMessagesAsync(IEnumerable<AtomicWrite> messages, CancellationToken cancellationToken = default)
     {
+        _ownership.Ensure();
         var writes = messages.ToList();
         var rejections = new Exception?[writes.Count];
         var byId = new Dictionary<string, PendingWrites>();
@@ -69,20 +79,21 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
         for (int i = 0; i < writes.Count; i++)
         {
             var events = (IImmutableList<IPersistentRepresentation>)writes[i].Payload;
+            string pid = writes[i].PersistenceId;
             List<ReadOnlyMemory<byte>> records;
             List<long> orderings;
             try
             {
+                PersistenceIdFileName.For(pid); // refuses an id no file can hold, before anything is queued
                 orderings = events.Select(_ => _index.NextOrdering()).ToList();
                 records = events.Select((e, k) => EventRecord.Write(e, orderings[k], timestamp, _serializer, buffer)).ToList();
                 RefuseOversized(events, records);
             }
-            catch (PayloadNotStorableException e)
+            catch (Exception e) when (e is PayloadNotStorableException or ArgumentException)
             {
                 rejections[i] = e;
                 continue;
             }
-            string pid = writes[i].PersistenceId;
             if (!byId.TryGetValue(pid, out var pending))
                 byId[pid] = pending = new PendingWrites();
             pending.Batches.Add(records);
@@ -130,6 +141,7 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
 
     protected override async Task DeleteMessagesToAsync(string persistenceId, long toSequenceNr, CancellationToken cancellationToken = default)
     {
+        _ownership.Ensure();
         var log = LogFor(persistenceId);
         await log.RunInOrder(async () =>
         {
@@ -164,7 +176,7 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
     public override async Task<PersistenceHealthCheckResult> CheckHealthAsync(CancellationToken cancellationToken = default)
     {
         var breaker = await base.CheckHealthAsync(cancellationToken).ConfigureAwait(false);
-        return breaker.Status != PersistenceHealthStatus.Healthy ? breaker : _health.Check();
+        return breaker.Status != PersistenceHealthStatus.Healthy ? breaker : _ownership.Check() ?? _health.Check();
     }
 
     // Around each record MiniStore writes at most {"crc":"XXXXXXXX","more":true,"rec": and }\n (LineEncoder.MaxFramingLength).
@@ -187,7 +199,7 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
     }
 
     private PersistenceIdLog LogFor(string persistenceId) =>
-        _logs.GetOrAdd(persistenceId, id => new PersistenceIdLog(id, _settings.Directory, _logOptions, _log));
+        _logs.GetOrAdd(persistenceId, id => new PersistenceIdLog(id, _settings.Directory, _logOptions, _openFiles, _log));
 
     protected override void PostStop()
     {
@@ -195,6 +207,7 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
             log.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(10));
         _logs.Clear();
         _index.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(10));
+        _ownership.Dispose();
         _writeThreads.Dispose();
         base.PostStop();
     }

@@ -9,23 +9,27 @@ namespace Akka.Persistence.MiniStore.Journal;
 /// The journal's view of one persistence id: its event log (<c>&lt;name&gt;.jsonl</c>), its deletion marks
 /// (<c>&lt;name&gt;.deleted.jsonl</c>), the highest sequence number and the deleted-to mark. Every operation on the id
 /// runs after the previous one has finished, so writes land in call order and a read of the highest sequence number
-/// sees every write issued before it, including ones still in flight when it was asked.
+/// sees every write issued before it, including ones still in flight when it was asked. Operations take their file
+/// handles from the journal's <see cref="OpenFileBudget"/>, which may close the log between operations; the next one
+/// reopens it.
 /// </summary>
 internal sealed class PersistenceIdLog : IAsyncDisposable
 {
     private readonly MiniStoreOptions _options;
     private readonly ILoggingAdapter _log;
+    private readonly OpenFileBudget _budget;
     private readonly object _gate = new();
     private Task _last = Task.CompletedTask;
     private MiniStoreLog? _events;
-    private MiniStoreLog? _deletions;
+    private bool _loaded;
 
-    public PersistenceIdLog(string persistenceId, string directory, MiniStoreOptions options, ILoggingAdapter log)
+    public PersistenceIdLog(string persistenceId, string directory, MiniStoreOptions options, OpenFileBudget budget, ILoggingAdapter log)
     {
         PersistenceId = persistenceId;
         EventsPath = JournalFiles.EventLog(directory, persistenceId);
         DeletionsPath = JournalFiles.DeletionLog(directory, persistenceId);
         _options = options;
+        _budget = budget;
         _log = log;
     }
 
@@ -34,37 +38,84 @@ internal sealed class PersistenceIdLog : IAsyncDisposable
     public string DeletionsPath { get; }
     public long HighestSequenceNr { get; private set; }
     public long DeletedTo { get; private set; }
+    /// <summary>Where this log is in the budget's list of open logs without a running operation; null when not there.</summary>
+    internal LinkedListNode<PersistenceIdLog>? IdleNode { get; set; }
 
-    /// <summary>Runs <paramref name="operation"/> once every operation queued before it has finished (successfully or not).</summary>
+    /// <summary>
+    /// Runs <paramref name="operation"/> once every operation queued before it has finished (successfully or not) and
+    /// the budget has handles for it.
+    /// </summary>
     public Task<T> RunInOrder<T>(Func<Task<T>> operation)
     {
         lock (_gate)
         {
-            var next = After(_last, operation);
+            var next = After(_last, this, operation);
             _last = next;
             return next;
         }
 
-        static async Task<T> After(Task previous, Func<Task<T>> operation)
+        static async Task<T> After(Task previous, PersistenceIdLog log, Func<Task<T>> operation)
         {
             try { await previous.ConfigureAwait(false); } catch { /* its caller was told */ }
-            return await operation().ConfigureAwait(false);
+            await log._budget.BeginAsync(log).ConfigureAwait(false);
+            try
+            {
+                return await operation().ConfigureAwait(false);
+            }
+            finally
+            {
+                log._budget.End(log);
+            }
         }
     }
 
-    /// <summary>Opens the log (repairing a torn tail) and reads the highest sequence number and deleted-to mark, once.</summary>
+    /// <summary>
+    /// Opens the log (repairing a torn tail) and reads the highest sequence number and deleted-to mark, once. A log
+    /// that does not exist yet is not created: an actor that only recovers leaves no file behind.
+    /// </summary>
     public async Task LoadAsync()
     {
-        if (_events is not null)
+        if (_loaded)
             return;
-        if (LogCompactor.RemoveLeftover(EventsPath))
-            _log.Warning("Persistence id '{0}': removed the unfinished copy of a compaction that was stopped before it replaced '{1}'", PersistenceId, EventsPath);
-        var events = await MiniStoreLog.OpenAsync(EventsPath, _options).ConfigureAwait(false);
         try
         {
-            if (events.Repair is { } repair)
+            await LoadFilesAsync().ConfigureAwait(false);
+        }
+        catch (CorruptLogException e)
+        {
+            throw NamingThisId(e);
+        }
+    }
+
+    /// <summary>Damage found by the engine, with the persistence id whose recovery it stops added when the message lacks it.</summary>
+    private CorruptLogException NamingThisId(CorruptLogException e) =>
+        e.Problem.Contains($"persistence id '{PersistenceId}'", StringComparison.Ordinal)
+            ? e
+            : new CorruptLogException(e.LogPath, e.LineNumber, e.Offset, $"{e.Problem} (in the log of persistence id '{PersistenceId}')", e);
+
+    private async Task LoadFilesAsync()
+    {
+        // The engine would create a missing directory; a journal directory that vanished (removed, unmounted) must not
+        // silently become a new, empty journal.
+        string directory = Path.GetDirectoryName(EventsPath)!;
+        if (!Directory.Exists(directory))
+            throw new DirectoryNotFoundException($"Cannot open the log of persistence id '{PersistenceId}' at '{EventsPath}': the journal directory '{directory}' does not exist (removed or unmounted?).");
+        if (LogCompactor.RemoveLeftover(EventsPath))
+            _log.Warning("Persistence id '{0}': removed the unfinished copy of a compaction that was stopped before it replaced '{1}'", PersistenceId, EventsPath);
+        MiniStoreLog? events;
+        try
+        {
+            events = File.Exists(EventsPath) ? await MiniStoreLog.OpenAsync(EventsPath, _options).ConfigureAwait(false) : null;
+        }
+        catch (Exception e) when (e is (IOException or UnauthorizedAccessException) and not CorruptLogException)
+        {
+            throw new IOException($"Cannot open the log of persistence id '{PersistenceId}' at '{EventsPath}': {e.Message}", e);
+        }
+        try
+        {
+            if (events?.Repair is { } repair)
                 _log.Warning("Persistence id '{0}': {1}", PersistenceId, repair);
-            if (events.LastRecordAtOpen is { } last)
+            if (events?.LastRecordAtOpen is { } last)
                 HighestSequenceNr = CheckedRecord(new LogRecord(last, events.RecordCount, events.Length), EventsPath).SequenceNr;
 
             if (File.Exists(DeletionsPath))
@@ -77,10 +128,11 @@ internal sealed class PersistenceIdLog : IAsyncDisposable
                 }
             }
             _events = events;
+            _loaded = true;
         }
         catch
         {
-            await events.DisposeAsync().ConfigureAwait(false);
+            if (events is not null) await events.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }
@@ -91,10 +143,12 @@ internal sealed class PersistenceIdLog : IAsyncDisposable
         await LoadAsync().ConfigureAwait(false);
         try
         {
-            await _events!.AppendJsonBatchesAsync(atomicWrites).ConfigureAwait(false);
+            _events ??= await MiniStoreLog.OpenAsync(EventsPath, _options).ConfigureAwait(false);
+            await _events.AppendJsonBatchesAsync(atomicWrites).ConfigureAwait(false);
         }
         catch (Exception e)
         {
+            CloseAfterFailure();
             throw new IOException($"Could not write events of persistence id '{PersistenceId}' to '{EventsPath}': {e.Message}", e);
         }
         HighestSequenceNr = Math.Max(HighestSequenceNr, highestSequenceNr);
@@ -107,7 +161,6 @@ internal sealed class PersistenceIdLog : IAsyncDisposable
         long deletedTo = Math.Min(toSequenceNr, HighestSequenceNr);
         if (deletedTo <= DeletedTo)
             return;
-        _deletions ??= await MiniStoreLog.OpenAsync(DeletionsPath, _options).ConfigureAwait(false);
         var mark = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
         {
             [RecordFields.PersistenceId] = PersistenceId,
@@ -116,10 +169,13 @@ internal sealed class PersistenceIdLog : IAsyncDisposable
         });
         try
         {
-            await _deletions.AppendJsonAsync(mark).ConfigureAwait(false);
+            // Deletions are rare: the deletion log is not kept open.
+            await using var deletions = await MiniStoreLog.OpenAsync(DeletionsPath, _options).ConfigureAwait(false);
+            await deletions.AppendJsonAsync(mark).ConfigureAwait(false);
         }
         catch (Exception e)
         {
+            CloseAfterFailure();
             throw new IOException($"Could not record deletion of events up to {deletedTo} of persistence id '{PersistenceId}' in '{DeletionsPath}': {e.Message}", e);
         }
         DeletedTo = deletedTo;
@@ -137,7 +193,9 @@ internal sealed class PersistenceIdLog : IAsyncDisposable
     public async Task<long> CompactAsync(long minDeadBytes, double minDeadRatio)
     {
         await LoadAsync().ConfigureAwait(false);
-        long length = _events!.Length, cut = length;
+        if (_events is null)
+            return 0;
+        long length = _events.Length, cut = length;
         await foreach (var line in MiniStoreLog.ReadAsync(EventsPath, 0, 1, length, _options).ConfigureAwait(false))
         {
             long sequenceNr = EventRecord.PeekSequenceNr(line.Json.Span, PersistenceId) ?? CheckedRecord(line, EventsPath).SequenceNr;
@@ -163,36 +221,50 @@ internal sealed class PersistenceIdLog : IAsyncDisposable
             // Whether the rename happened or not, the next operation opens whatever the name now holds, afresh.
             var old = _events;
             _events = null;
+            _loaded = false;
             await old.DisposeAsync().ConfigureAwait(false);
         }
         await LoadAsync().ConfigureAwait(false);
         return cut;
     }
 
-    /// <summary>Replays stored events within the bounds, skipping deleted ones, in sequence order.</summary>
-    public async Task ReplayAsync(long fromSequenceNr, long toSequenceNr, long max, PayloadSerializer serializer, Action<IPersistentRepresentation> recoveryCallback)
+    /// <summary>Replays stored events within the bounds, skipping deleted ones, in sequence order, after every write queued before.</summary>
+    public Task ReplayAsync(long fromSequenceNr, long toSequenceNr, long max, PayloadSerializer serializer, Action<IPersistentRepresentation> recoveryCallback) =>
+        RunInOrder(async () =>
+        {
+            await LoadAsync().ConfigureAwait(false);
+            try
+            {
+                await ReplayLoadedAsync(fromSequenceNr, toSequenceNr, max, serializer, recoveryCallback).ConfigureAwait(false);
+            }
+            catch (CorruptLogException e)
+            {
+                throw NamingThisId(e);
+            }
+            return true;
+        });
+
+    private async Task ReplayLoadedAsync(long fromSequenceNr, long toSequenceNr, long max, PayloadSerializer serializer, Action<IPersistentRepresentation> recoveryCallback)
     {
-        await RunInOrder(async () => { await LoadAsync().ConfigureAwait(false); return true; }).ConfigureAwait(false);
         long from = Math.Max(fromSequenceNr, DeletedTo + 1);
-        if (max <= 0 || from > toSequenceNr)
+        if (max <= 0 || from > toSequenceNr || _events is null)
             return;
         long replayed = 0, previous = 0;
-        await foreach (var line in MiniStoreLog.ReadAsync(EventsPath, 0, 1, _events!.Length, _options).ConfigureAwait(false))
+        await foreach (var line in MiniStoreLog.ReadAsync(EventsPath, 0, 1, _events.Length, _options).ConfigureAwait(false))
         {
-            // Records before the replayed range (those a snapshot covers) are only checked for order, not parsed whole.
+            // Records outside the replayed range are only checked for order, not parsed whole. Past the bounds the rest
+            // is still checked, not skipped: the highest sequence number recovery was told is the last record's, which
+            // is only true if the numbers increase to the end.
             long sequenceNr = EventRecord.PeekSequenceNr(line.Json.Span, PersistenceId) ?? CheckedRecord(line, EventsPath).SequenceNr;
             if (sequenceNr <= previous)
                 throw new CorruptLogException(EventsPath, line.LineNumber, line.Offset, $"sequence number {sequenceNr} of persistence id '{PersistenceId}' does not follow {previous}");
             previous = sequenceNr;
-            if (sequenceNr < from)
+            if (sequenceNr < from || sequenceNr > toSequenceNr || replayed >= max)
                 continue;
-            if (sequenceNr > toSequenceNr)
-                break;
             var record = CheckedRecord(line, EventsPath);
             long lineNumber = line.LineNumber;
             recoveryCallback(record.ToPersistent(serializer, () => $"Log '{EventsPath}' line {lineNumber} (persistence id '{PersistenceId}', sequence number {sequenceNr})"));
-            if (++replayed >= max)
-                break;
+            replayed++;
         }
     }
 
@@ -204,10 +276,44 @@ internal sealed class PersistenceIdLog : IAsyncDisposable
         return record;
     }
 
+    /// <summary>
+    /// Closes the log's file. Called by the budget only while no operation runs on this log, so no append is in flight;
+    /// the next operation reopens and reloads it.
+    /// </summary>
+    internal void CloseFiles()
+    {
+        _events?.Dispose();
+        _events = null;
+        _loaded = false;
+        HighestSequenceNr = 0;
+        DeletedTo = 0;
+    }
+
+    /// <summary>
+    /// Closes the log after a failed write, so that the next operation reopens and reloads it: the engine may have been
+    /// unable to cut a failed write back off (a read-only or vanished file system) and then refuses appends, and
+    /// reopening checks the file again and repairs what the failure left once the fault is cleared.
+    /// </summary>
+    private void CloseAfterFailure()
+    {
+        try
+        {
+            CloseFiles();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _events = null;
+            _loaded = false;
+            _log.Warning("Persistence id '{0}': closing '{1}' after a failed write failed too: {2}", PersistenceId, EventsPath, e.Message);
+        }
+    }
+
+    /// <summary>Waits for queued operations, then closes the log.</summary>
     public async ValueTask DisposeAsync()
     {
-        try { await RunInOrder(() => Task.FromResult(true)).ConfigureAwait(false); } catch { }
-        if (_events is not null) await _events.DisposeAsync().ConfigureAwait(false);
-        if (_deletions is not null) await _deletions.DisposeAsync().ConfigureAwait(false);
+        Task last;
+        lock (_gate) last = _last;
+        try { await last.ConfigureAwait(false); } catch { /* its caller was told */ }
+        _budget.Close(this);
     }
 }

@@ -26,23 +26,34 @@ public sealed class MiniStoreSnapshotStore : global::Akka.Persistence.Snapshot.S
     private readonly Dictionary<string, Task> _lastOperation = new();
     private readonly StoreHealth _health;
     private readonly int _keepSnapshots;
+    private readonly StoreOwnership _ownership;
+
+    /// <summary>The lock file that makes one snapshot store the owner of its directory.</summary>
+    public const string LockFileName = "snapshots.lock";
 
     public MiniStoreSnapshotStore(Config config)
     {
         var merged = config.WithFallback(MiniStorePersistence.DefaultConfiguration().GetConfig(MiniStorePersistence.SnapshotStoreConfigPath));
         _settings = MiniStoreSettings.Create(merged, MiniStorePersistence.SnapshotStoreConfigPath);
-        _settings.EnsureDirectory(_settings.Directory);
-        _logOptions = _settings.ToLogOptions();
+        _logOptions = _settings.ToLogOptions(Context.System);
+        _settings.EnsureDirectory(_settings.Directory, _logOptions.FileSync);
         _serializer = new PayloadSerializer(Context.System);
         _health = new StoreHealth(_settings.Directory, "snapshot store");
         _keepSnapshots = merged.GetInt("keep-snapshots", 0);
+        _ownership = new StoreOwnership(_settings.Directory, LockFileName, $"MiniStore snapshot store of actor system '{Context.System.Name}'", _logOptions, _log);
     }
 
-    /// <summary>Reported through Akka.Hosting's <c>WithHealthCheck()</c>: unhealthy when the store cannot write (see <see cref="StoreHealth"/>).</summary>
+    /// <summary>Reported through Akka.Hosting's <c>WithHealthCheck()</c>: unhealthy when the store cannot write (see <see cref="StoreHealth"/>) or another owner holds its directory.</summary>
     public override async Task<PersistenceHealthCheckResult> CheckHealthAsync(CancellationToken cancellationToken = default)
     {
         var breaker = await base.CheckHealthAsync(cancellationToken).ConfigureAwait(false);
-        return breaker.Status != PersistenceHealthStatus.Healthy ? breaker : _health.Check();
+        return breaker.Status != PersistenceHealthStatus.Healthy ? breaker : _ownership.Check() ?? _health.Check();
+    }
+
+    protected override void PostStop()
+    {
+        _ownership.Dispose();
+        base.PostStop();
     }
 
     protected override Task<SelectedSnapshot?> LoadAsync(string persistenceId, SnapshotSelectionCriteria criteria, CancellationToken cancellationToken = default) =>
@@ -86,16 +97,12 @@ public sealed class MiniStoreSnapshotStore : global::Akka.Persistence.Snapshot.S
     {
         var record = SnapshotRecord.Write(metadata, snapshot, _serializer);
         string directory = DirectoryFor(metadata.PersistenceId);
-        if (!Directory.Exists(directory))
-        {
-            _settings.EnsureDirectory(directory);
-            _logOptions.FileSync.SyncDirectory(_settings.Directory);
-        }
         var file = new SnapshotFile(directory, metadata.SequenceNr, metadata.Timestamp.ToUniversalTime().Ticks);
         string temporary = file.Path + ".tmp";
-        File.Delete(temporary); // left by a crash during an earlier save
         try
         {
+            _settings.EnsureDirectory(directory, _logOptions.FileSync);
+            File.Delete(temporary); // left by a crash during an earlier save
             await using (var log = await MiniStoreLog.OpenAsync(temporary, _logOptions, cancellationToken).ConfigureAwait(false))
                 await log.AppendJsonAsync(record).ConfigureAwait(false);
             File.Move(temporary, file.Path, overwrite: true);
@@ -136,6 +143,14 @@ public sealed class MiniStoreSnapshotStore : global::Akka.Persistence.Snapshot.S
     /// <summary>Runs <paramref name="operation"/> after every operation on <paramref name="persistenceId"/> started before it.</summary>
     private Task<T> InOrder<T>(string persistenceId, Func<Task<T>> operation)
     {
+        try
+        {
+            _ownership.Ensure();
+        }
+        catch (StoreLockedException e)
+        {
+            return Task.FromException<T>(e);
+        }
         var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously); // never faults
         Task? previous;
         lock (_lastOperation)

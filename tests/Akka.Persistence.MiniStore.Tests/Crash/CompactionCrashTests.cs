@@ -1,3 +1,4 @@
+using MiniStore.CrashCampaign;
 using System.Text;
 using Akka.Actor;
 using Akka.Persistence.MiniStore.Tests.Journal;
@@ -26,7 +27,7 @@ public sealed class CompactionCrashTests : JournalTestKit
     {
         string store = NewDirectory();
         var stderr = new StringBuilder();
-        using (var process = CrashWriterProcess.Start(CrashWriterProcess.DotnetHost, [CrashWriterProcess.DllPath, store, step.ToString(), "compact"], stderr))
+        using (var process = WriterProcess.Start(WriterProcess.DotnetHost, [WriterProcess.DllPath, store, step.ToString(), "compact"], stderr))
         {
             string output = await process.StandardOutput.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(90));
             await process.WaitForExitAsync();

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using MiniStore.CrashCampaign;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -23,7 +24,7 @@ public sealed partial class FsyncCountTests : IDisposable
     [Fact]
     public async Task Each_sequential_append_is_acknowledged_after_its_own_fdatasync()
     {
-        string? strace = CrashWriterProcess.FindOnPath("strace");
+        string? strace = WriterProcess.FindOnPath("strace");
         if (strace is null)
         {
             _output.WriteLine("strace is not on PATH: the fdatasync count was not checked (apt-get install strace to run it).");
@@ -34,9 +35,9 @@ public sealed partial class FsyncCountTests : IDisposable
         string store = Path.Combine(_directory, "store");
 
         var stderr = new StringBuilder();
-        using var process = CrashWriterProcess.Start(strace,
+        using var process = WriterProcess.Start(strace,
             ["-f", "-e", "trace=fdatasync,fsync,write,pwrite64,pwritev,pwritev2", "-o", trace,
-             CrashWriterProcess.DotnetHost, CrashWriterProcess.DllPath, store, Appends.ToString(), "engine"], stderr);
+             WriterProcess.DotnetHost, WriterProcess.DllPath, store, Appends.ToString(), "engine"], stderr);
         var stdout = process.StandardOutput.ReadToEndAsync();
         if (!process.WaitForExit(60_000))
         {

@@ -23,6 +23,12 @@ public class JournalStorageTests : JournalTestKit
         "case-differs",
         ".",
         "..",
+        "back\\slash\\..\\..",
+        "C:\\Windows\\System32",
+        "tab\tline\nfeed\rcontrol\u0001\u001b[31m\u007f",
+        "emoji 😀 and 日本語",
+        new string('x', 1000),
+        new string('y', 999) + "Y",
     ];
 
     [Fact]
@@ -123,9 +129,10 @@ public class JournalStorageTests : JournalTestKit
             Terminate(first);
         }
 
-        // Besides the logs, only the event index (in its own sub-directory, with no name derived from an id).
+        // Besides the logs, only the event index (in its own sub-directory, with no name derived from an id) and the lock file.
         string indexDirectory = Path.Combine(JournalDirectory, "index");
-        var files = Directory.GetFiles(StoreDirectory, "*", SearchOption.AllDirectories).Where(f => Path.GetDirectoryName(f) != indexDirectory).ToArray();
+        var files = Directory.GetFiles(StoreDirectory, "*", SearchOption.AllDirectories)
+            .Where(f => Path.GetDirectoryName(f) != indexDirectory && Path.GetFileName(f) != Akka.Persistence.MiniStore.Journal.MiniStoreJournal.LockFileName).ToArray();
         Assert.All(files, f => Assert.Equal(JournalDirectory, Path.GetDirectoryName(f)));
         Assert.Equal([indexDirectory], Directory.GetDirectories(JournalDirectory));
         Assert.Equal(["events.jsonl"], Directory.GetFiles(indexDirectory).Select(Path.GetFileName));

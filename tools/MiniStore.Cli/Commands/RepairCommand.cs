@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text;
+using Akka.Persistence.MiniStore.Journal;
 using MiniStore.Cli.Store;
 
 namespace MiniStore.Cli.Commands;
@@ -21,7 +22,19 @@ internal static class RepairCommand
         var command = new Command("repair", "Truncate torn tails (bytes a crash left after the last complete record), after printing them; the bytes are saved to a .broken file. Other damage is reported, not touched.") { directory, dryRun };
         command.SetStoreAction(directory, async (parseResult, layout, output, cancellationToken) =>
         {
-            // TODO(lock file): refuse to run while a live process owns the store, through the journal's lock-file class once it is on main.
+            // A running journal's last line may be a write in progress, not a torn tail: only repair a store nobody owns,
+            // and keep it owned while repairing so a journal starting meanwhile is refused instead of racing us.
+            StoreLock ownership;
+            try
+            {
+                ownership = StoreLock.Acquire(layout.JournalDirectory, MiniStoreJournal.LockFileName, "ministore repair");
+            }
+            catch (StoreLockedException e)
+            {
+                parseResult.InvocationConfiguration.Error.WriteLine($"{e.Message} Stop the application that owns the store, then run repair again.");
+                return ExitCodes.StoreInUse;
+            }
+            using var _ = ownership;
             bool dry = parseResult.GetValue(dryRun);
             var logs = await StoreScan.ScanAsync(layout, parseResult.InvocationConfiguration.Error, cancellationToken);
             int repaired = 0, refused = 0, pending = 0;

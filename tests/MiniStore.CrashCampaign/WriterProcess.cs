@@ -1,13 +1,13 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace Akka.Persistence.MiniStore.Tests.Crash;
+namespace MiniStore.CrashCampaign;
 
 /// <summary>
-/// Runs tests/MiniStore.CrashWriter as a child process. The test project references it, so its dll, deps.json and
-/// runtimeconfig.json are copied next to the test assembly and it is built before the tests.
+/// Runs tests/MiniStore.CrashWriter (or a tool such as strace) as a child process. The campaign (and the test project)
+/// reference the writer, so its dll, deps.json and runtimeconfig.json are copied next to them and it is built first.
 /// </summary>
-public static class CrashWriterProcess
+public static class WriterProcess
 {
     public static string DllPath => Path.Combine(AppContext.BaseDirectory, "MiniStore.CrashWriter.dll");
 
@@ -38,7 +38,7 @@ public static class CrashWriterProcess
         return null;
     }
 
-    public static Process Start(string fileName, IEnumerable<string> arguments, StringBuilder stderr)
+    public static Process Start(string fileName, IEnumerable<string> arguments, StringBuilder stderr, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(fileName)
         {
@@ -49,6 +49,8 @@ public static class CrashWriterProcess
         };
         foreach (var argument in arguments)
             info.ArgumentList.Add(argument);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            info.Environment[name] = value;
         var process = new Process { StartInfo = info };
         process.ErrorDataReceived += (_, e) =>
         {

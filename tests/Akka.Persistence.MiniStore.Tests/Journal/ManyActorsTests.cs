@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Akka.Persistence.MiniStore.Tests.Journal;
+
+/// <summary>
+/// 20,000 persistent actors in one system, each with its own log, with the journal allowed 256 open files: they all
+/// recover and write, twice (a second system recovers what the first wrote), and the journal's handles in its
+/// directory never exceed the limit. The process's own limit here may be lower than 20,000 (ulimit -n), so without
+/// the bound this fails with "too many open files" as well.
+/// </summary>
+public class ManyActorsTests : MiniStoreSpec
+{
+    private const int Actors = 20_000;
+    private const int MaxOpenFiles = 256;
+    private static readonly string LimitConfig = $"""
+        akka.loglevel = WARNING
+        akka.persistence.journal.ministore.max-open-files = {MaxOpenFiles}
+        # 20,000 writes arrive at once and queue for handles and fsyncs; on a busy machine the last ones wait longer
+        # than the journal circuit breaker's default 10 s.
+        akka.persistence.journal.ministore.circuit-breaker.call-timeout = 60s
+        """;
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
+
+    private readonly ITestOutputHelper _output;
+
+    public ManyActorsTests(ITestOutputHelper output) : base(output, LimitConfig) => _output = output;
+
+    [Fact]
+    public void Twenty_thousand_actors_recover_and_write_within_max_open_files()
+    {
+        if (!OperatingSystem.IsLinux()) return; // counts /proc/self/fd
+        using var handles = new HandleSampler(JournalDirectory);
+        var watch = Stopwatch.StartNew();
+
+        RunGeneration("many-first", 1);
+        _output.WriteLine($"first system: {Actors} actors recovered (empty) and wrote one event each in {watch.ElapsedMilliseconds} ms");
+        watch.Restart();
+        RunGeneration("many-second", 2);
+        _output.WriteLine($"second system: {Actors} actors recovered one event and wrote a second in {watch.ElapsedMilliseconds} ms");
+
+        handles.Stop();
+        _output.WriteLine($"at most {handles.Max} handles into the journal directory at once ({handles.Samples} samples)");
+        // The lock file and the event index (index/events.jsonl) are held open besides the logs.
+        Assert.True(handles.Max <= MaxOpenFiles + 2, $"{handles.Max} handles into the journal directory at once (limit {MaxOpenFiles}, plus the lock file and the event index)");
+        Assert.Equal(Actors, Directory.GetFiles(JournalDirectory, "*.jsonl").Length);
+    }
+
+    /// <summary>Starts every actor in a new system, checks it recovered the <paramref name="generation"/> - 1 earlier events, has it persist one more, stops the system.</summary>
+    private void RunGeneration(string systemName, int generation)
+    {
+        var system = ActorSystem.Create(systemName, Configuration(StoreDirectory, LimitConfig));
+        try
+        {
+            var reporter = CreateTestProbe(system);
+            var actors = new IActorRef[Actors];
+            for (int i = 0; i < Actors; i++)
+                actors[i] = system.ActorOf(ReportingActor.Props($"many-{i}", reporter.Ref));
+            var watch = Stopwatch.StartNew();
+            foreach (var message in reporter.ReceiveN(Actors, Patience))
+            {
+                var recovered = Assert.IsType<ReportingActor.Recovered>(message);
+                int i = int.Parse(recovered.PersistenceId["many-".Length..]);
+                Assert.Equal(Enumerable.Range(1, generation - 1).Select(g => $"e{g}-{i}"), recovered.Events);
+                Assert.Equal(generation - 1, recovered.LastSequenceNr);
+            }
+
+            _output.WriteLine($"{systemName}: recovered in {watch.ElapsedMilliseconds} ms");
+            watch.Restart();
+            for (int i = 0; i < Actors; i++)
+                actors[i].Tell($"e{generation}-{i}", reporter.Ref);
+            foreach (var message in reporter.ReceiveN(Actors, Patience))
+            {
+                if (message is ReportingActor.PersistFailed failed)
+                    throw new Xunit.Sdk.XunitException($"persisting {failed.Event} of {failed.PersistenceId} failed: {failed.Cause}");
+                var persisted = Assert.IsType<ReportingActor.Persisted>(message);
+                Assert.Equal(generation, persisted.SequenceNr);
+                Assert.Equal($"e{generation}-{persisted.PersistenceId["many-".Length..]}", persisted.Event);
+            }
+            _output.WriteLine($"{systemName}: persisted in {watch.ElapsedMilliseconds} ms");
+        }
+        finally
+        {
+            Assert.True(system.Terminate().Wait(Patience), $"actor system {systemName} did not terminate");
+        }
+    }
+}
