@@ -57,6 +57,11 @@ public class JournalCompactionTests : JournalTestKit
         Assert.Equal(20, HighestAfterQueuedWork());
         Assert.Equal(0, new FileInfo(EventLogPath(Pid)).Length);
 
+        // The restart: this system's journal gives up the store (its lock file) before another system opens it.
+        var journal = Journal;
+        Watch(journal);
+        Sys.Stop(journal);
+        ExpectTerminated(journal);
         var system = StartSystem("restarted");
         try
         {
