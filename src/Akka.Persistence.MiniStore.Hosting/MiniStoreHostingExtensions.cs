@@ -23,6 +23,7 @@ public static class MiniStoreHostingExtensions
     /// <param name="snapshotBuilder">Adds health checks to the snapshot store.</param>
     /// <param name="pluginIdentifier">Plugin id of both: <c>akka.persistence.journal.&lt;id&gt;</c>. <b>Default</b>: <c>"ministore"</c>.</param>
     /// <param name="isDefaultPlugin">Make them the system's default journal and snapshot store. <b>Default</b>: true.</param>
+    /// <param name="queryOptions">Settings of the read journal <c>akka.persistence.query.journal.&lt;pluginIdentifier&gt;</c> over this journal.</param>
     public static AkkaConfigurationBuilder WithMiniStorePersistence(
         this AkkaConfigurationBuilder builder,
         string directory,
@@ -30,7 +31,8 @@ public static class MiniStoreHostingExtensions
         Action<AkkaPersistenceJournalBuilder>? journalBuilder = null,
         Action<AkkaPersistenceSnapshotBuilder>? snapshotBuilder = null,
         string pluginIdentifier = "ministore",
-        bool isDefaultPlugin = true)
+        bool isDefaultPlugin = true,
+        Action<MiniStoreQueryOptions>? queryOptions = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         if (mode == PersistenceMode.SnapshotStore && journalBuilder is not null)
@@ -39,6 +41,7 @@ public static class MiniStoreHostingExtensions
             throw new ArgumentException($"{nameof(snapshotBuilder)} can only be set when {nameof(mode)} is {PersistenceMode.Both} or {PersistenceMode.SnapshotStore}", nameof(snapshotBuilder));
 
         var journal = new MiniStoreJournalOptions(isDefaultPlugin, pluginIdentifier) { Directory = Path.Combine(directory, "journal") };
+        queryOptions?.Invoke(journal.Query);
         var snapshots = new MiniStoreSnapshotOptions(isDefaultPlugin, pluginIdentifier) { Directory = Path.Combine(directory, "snapshots") };
         return mode switch
         {
@@ -57,6 +60,8 @@ public static class MiniStoreHostingExtensions
         Action<AkkaPersistenceJournalBuilder>? journalBuilder = null,
         Action<AkkaPersistenceSnapshotBuilder>? snapshotBuilder = null)
     {
+        if (journalOptions is not null)
+            builder.AddHocon(journalOptions.Query.ToConfig(journalOptions.Identifier), HoconAddMode.Prepend);
         return (journalOptions, snapshotOptions) switch
         {
             (null, null) => throw new ArgumentException($"{nameof(journalOptions)} and {nameof(snapshotOptions)} cannot both be null"),

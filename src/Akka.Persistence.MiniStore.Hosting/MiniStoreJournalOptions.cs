@@ -35,6 +35,9 @@ public sealed class MiniStoreJournalOptions : JournalOptions
     /// <summary>Unix permissions of the directory when this journal creates it. <b>Default</b>: 0700.</summary>
     public UnixFileMode? DirectoryMode { get; set; }
 
+    /// <summary>The read journal over this journal (<c>akka.persistence.query.journal.&lt;Identifier&gt;</c>).</summary>
+    public MiniStoreQueryOptions Query { get; set; } = new();
+
     protected override Config InternalDefaultConfig => Default;
 
     protected override StringBuilder Build(StringBuilder sb)

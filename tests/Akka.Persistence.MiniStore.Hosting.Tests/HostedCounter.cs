@@ -21,6 +21,8 @@ internal sealed class HostedCounter : IAsyncDisposable
 
     public IActorRef Counter { get; }
 
+    public ActorSystem System => _host.Services.GetRequiredService<ActorSystem>();
+
     public static async Task<HostedCounter> StartAsync(Action<AkkaConfigurationBuilder> persistence)
     {
         var builder = Host.CreateApplicationBuilder();

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Streams;
 using Akka.Persistence.Hosting;
 using CounterSample;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -83,6 +84,28 @@ public sealed class HostingPersistenceTests : IDisposable
         Assert.Equal("640", section.GetString("file-mode"));
         Assert.Equal("700", section.GetString("directory-mode")); // from reference.conf
         Assert.Equal("Akka.Persistence.MiniStore.Journal.MiniStoreJournal, Akka.Persistence.MiniStore", section.GetString("class"));
+    }
+
+    [Fact]
+    public async Task The_read_journal_of_a_journal_configured_through_hosting_reads_its_events_with_the_query_settings_given_in_code()
+    {
+        await using var host = await HostedCounter.StartAsync(akka => akka.WithMiniStorePersistence(_store,
+            pluginIdentifier: "edge",
+            queryOptions: q => { q.RefreshInterval = TimeSpan.FromMilliseconds(250); q.MaxBufferSize = 7; }));
+        host.Counter.Tell(new Increment(2));
+        host.Counter.Tell(new Increment(3));
+        Assert.Equal(5, (await host.ValueAsync()).Value);
+
+        const string queryPath = "akka.persistence.query.journal.edge";
+        var section = host.System.Settings.Config.GetConfig(queryPath);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), section.GetTimeSpan("refresh-interval"));
+        Assert.Equal(7, section.GetInt("max-buffer-size"));
+        Assert.Equal("akka.persistence.journal.edge", section.GetString("write-plugin"));
+
+        var queries = Akka.Persistence.Query.PersistenceQuery.Get(host.System).ReadJournalFor<Akka.Persistence.MiniStore.Query.MiniStoreReadJournal>(queryPath);
+        var events = await queries.CurrentEventsByPersistenceId("counter-1", 0, long.MaxValue)
+            .RunWith(Akka.Streams.Dsl.Sink.Seq<Akka.Persistence.Query.EventEnvelope>(), host.System.Materializer());
+        Assert.Equal([2, 3], events.Select(e => ((Incremented)e.Event).By));
     }
 
     [Fact]
