@@ -34,6 +34,11 @@ internal sealed record Journal(string Name, Func<string, Config> ConfigFor, bool
           provider-name = "SQLite.MS"
           auto-initialize = on
         }
+        akka.persistence.query.journal.sql {
+          connection-string = "{{SqliteConnectionString(directory)}}"
+          provider-name = "SQLite.MS"
+          write-plugin = "akka.persistence.journal.sql"
+        }
         """).WithFallback(Akka.Persistence.Sql.SqlPersistence.DefaultConfiguration), KeepsDataAcrossSystems: true);
 
     /// <summary>Akka's in-memory journal: no I/O, no serialization. Its data lives only as long as its actor system.</summary>

@@ -7,7 +7,7 @@ using MiniStore.Benchmarks;
 // dotnet run -c Release --project benchmarks/MiniStore.Benchmarks -- [scale] [repeats] [directory] [journals]
 // scale 1 runs the sizes of issue 5 (S4/S5 on 1,000,000 events); scale 0.02 is a quick run of about a minute.
 // journals: a comma-separated subset of MiniStore,SQLite,in-memory (default: all three).
-// dotnet run -c Release --project benchmarks/MiniStore.Benchmarks -- query-by-tag [events] [repeats] [directory]  (QueryScenario.cs)
+// dotnet run -c Release --project benchmarks/MiniStore.Benchmarks -- query-by-tag [events] [repeats] [directory] [TagTable|Csv]  (QueryScenario.cs)
 if (args.Length > 0 && args[0] == "query-by-tag") { await QueryScenario.RunAsync(args[1..]); return; }
 double scale = args.Length > 0 ? double.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 1;
 int repeats = args.Length > 1 ? int.Parse(args[1]) : 3;
