@@ -21,9 +21,10 @@ internal sealed class LogCursor(string path, MiniStoreOptions options, Func<LogR
 
     /// <summary>
     /// Visits the records after the cursor, up to <paramref name="endOffset"/>, until <paramref name="visit"/> returns
-    /// false; every visited record (the last one too) is consumed.
+    /// false; every visited record (the last one too) is consumed. Reading also stops, without consuming it, at a
+    /// record numbered above <paramref name="upToSequenceNr"/> (a compaction may have removed the records before it).
     /// </summary>
-    public async Task ReadAsync(long endOffset, Func<LogRecord, bool> visit)
+    public async Task ReadAsync(long endOffset, Func<LogRecord, bool> visit, long upToSequenceNr = long.MaxValue)
     {
         bool skip = _consumedAny; // reading starts at the last consumed record
         bool replaced = _consumedAny && await WasReplacedAsync().ConfigureAwait(false);
@@ -43,6 +44,8 @@ internal sealed class LogCursor(string path, MiniStoreOptions options, Func<LogR
                 continue;
             }
             long recordSequenceNr = sequenceNr?.Invoke(record) ?? 0;
+            if (recordSequenceNr > upToSequenceNr)
+                return;
             _offset = record.Offset;
             _lineNumber = record.LineNumber;
             if (replaced && recordSequenceNr <= _lastSequenceNr)
