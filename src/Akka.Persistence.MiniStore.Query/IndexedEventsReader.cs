@@ -44,20 +44,21 @@ internal sealed class IndexedEventsReader(StoredEvents events, Func<IndexEntry, 
             long deletedTo = await events.DeletedToAsync(pid).ConfigureAwait(false);
             var bySequenceNr = group.ToDictionary(i => entries[i].SequenceNr);
             long lastSequenceNr = entries[group.Last()].SequenceNr;
-            int found = 0;
+            var missing = new HashSet<long>(bySequenceNr.Keys);
             await log.ReadAsync(long.MaxValue, line =>
             {
                 var record = events.Read(line, log.Path, pid);
                 if (bySequenceNr.TryGetValue(record.SequenceNr, out int i))
                 {
-                    found++;
+                    missing.Remove(record.SequenceNr);
                     if (record.SequenceNr > deletedTo)
                         events.AddEnvelopes(record, Offset.Sequence(entries[i].Ordering), line, log.Path, envelopes[i] = new List<EventEnvelope>(1));
                 }
                 return record.SequenceNr < lastSequenceNr;
-            }).ConfigureAwait(false);
-            if (found < bySequenceNr.Count)
-                throw new IOException($"The event index '{events.IndexPath}' lists {bySequenceNr.Count} events of persistence id '{pid}' up to sequence number {lastSequenceNr}, but its log '{log.Path}' holds only {found} of them. Stop the journal and delete the index: it is rebuilt from the logs on the next start.");
+            }, upToSequenceNr: lastSequenceNr).ConfigureAwait(false);
+            // Deleted events may be gone from the log (compaction), also when deleted while this chunk was read.
+            if (missing.Count > 0 && missing.Max() > await events.DeletedToAsync(pid).ConfigureAwait(false))
+                throw new IOException($"The event index '{events.IndexPath}' lists {bySequenceNr.Count} events of persistence id '{pid}' up to sequence number {lastSequenceNr}, but its log '{log.Path}' lacks {missing.Count} of them that are not deleted. Stop the journal and delete the index: it is rebuilt from the logs on the next start.");
         }
         var ordered = new List<EventEnvelope>(entries.Count);
         foreach (var list in envelopes)

@@ -37,7 +37,11 @@ internal sealed class StoredEvents
 
     public string IndexPath => JournalFiles.EventIndex(Directory);
 
-    public LogCursor EventLog(string persistenceId) => new(JournalFiles.EventLog(Directory, persistenceId), LogOptions);
+    public LogCursor EventLog(string persistenceId)
+    {
+        string path = JournalFiles.EventLog(Directory, persistenceId);
+        return new LogCursor(path, LogOptions, line => EventRecord.PeekSequenceNr(line.Json.Span, persistenceId) ?? Read(line, path, persistenceId).SequenceNr);
+    }
 
     public LogCursor Index() => new(IndexPath, LogOptions);
 

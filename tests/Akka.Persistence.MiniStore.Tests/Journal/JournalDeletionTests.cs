@@ -7,7 +7,8 @@ namespace Akka.Persistence.MiniStore.Tests.Journal;
 /// <summary>DeleteMessagesTo: the TCK's deletion cases, deleting beyond the highest number, and restarts.</summary>
 public class JournalDeletionTests : JournalTestKit
 {
-    public JournalDeletionTests(ITestOutputHelper output) : base(output) { }
+    // Deletion marks alone: JournalCompactionTests covers the compaction that follows a deletion by default.
+    public JournalDeletionTests(ITestOutputHelper output) : base(output, "akka.persistence.journal.ministore.compact-on-delete = off") { }
 
     private string DeletionsPath => Path.ChangeExtension(EventLogPath(Pid), ".deleted.jsonl");
 
