@@ -45,6 +45,9 @@ public sealed class MiniStoreLog : IAsyncDisposable, IDisposable
     /// <summary>Full path of the log file.</summary>
     public string Path { get; }
     /// <summary>Bytes durably committed to the file.</summary>
+    /// <summary>The most bytes a line adds around a record's JSON (checksum header, batch flag, closing brace, newline).</summary>
+    public const int MaxLineFraming = LineEncoder.MaxFramingLength;
+
     public long Length { get; private set; }
     /// <summary>Records durably committed to the file.</summary>
     public long RecordCount { get; private set; }

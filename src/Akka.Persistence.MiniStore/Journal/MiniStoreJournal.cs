@@ -104,7 +104,7 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
         // Queue every id's append now, in call order, then wait. A lone append while no other write is in flight or
         // waiting in the mailbox is written on this thread (no hop before its fsync); otherwise each touched file is
         // fsync'd on a write thread, so that the fsyncs of different files run in parallel, one per file.
-        bool inline = byId.Count == 1 && Volatile.Read(ref _writesInFlight) == 0 && !(Context is ActorCell cell && cell.Mailbox.MessageQueue.HasMessages);
+        bool inline = byId.Count == 1 && Volatile.Read(ref _writesInFlight) == 0 && !(Context is ActorCell { Mailbox: { } mailbox } && mailbox.MessageQueue.HasMessages);
         var appends = byId.Select(entry =>
         {
             var log = LogFor(entry.Key);
@@ -179,8 +179,7 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
         return breaker.Status != PersistenceHealthStatus.Healthy ? breaker : _ownership.Check() ?? _health.Check();
     }
 
-    // Around each record MiniStore writes at most {"crc":"XXXXXXXX","more":true,"rec": and }\n (LineEncoder.MaxFramingLength).
-    private const int LineFraming = 38;
+    private const int LineFraming = MiniStoreLog.MaxLineFraming;
 
     /// <summary>
     /// The engine refuses a line longer than max-record-size, failing the whole append of the persistence id. Found
