@@ -51,6 +51,19 @@ internal sealed class PluginStore : IDisposable
         await system.Terminate();
     }
 
+    /// <summary>The payload (a string event) and tags of each record in the id's log, read from the file as <c>jq</c> would.</summary>
+    public async Task<List<(string Payload, string[] Tags)>> ReadEventRecordsAsync(string persistenceId)
+    {
+        var records = new List<(string, string[])>();
+        await foreach (var record in global::MiniStore.MiniStoreLog.ReadAsync(EventLog(persistenceId)))
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(record.Json);
+            var root = json.RootElement;
+            records.Add((root.GetProperty("payload").GetString()!, root.GetProperty("tags").EnumerateArray().Select(t => t.GetString()!).ToArray()));
+        }
+        return records;
+    }
+
     public void Dispose()
     {
         try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { }

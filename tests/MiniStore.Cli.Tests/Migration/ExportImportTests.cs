@@ -103,15 +103,16 @@ public sealed class ExportImportTests : IDisposable
     [SkippableTheory]
     [InlineData("ministore")]
     [InlineData("sql")]
-    public async Task Import_brings_the_events_and_snapshots_back_into_a_new_store(string kind)
+    public async Task Import_brings_the_events_their_tags_and_snapshots_back_into_a_new_store(string kind)
     {
         var states = await WriteLedgersAsync();
         var other = Other(kind);
         await ExportAsync(other);
         using var device = new PluginStore();
 
-        var ids = kind == "sql" ? new[] { "--read-journal", "akka.persistence.query.journal.sql" } : new[] { "--pid", "ledger-1", "--pid", "ledger-2" };
-        var result = await Cli.RunAsync(["import", device.Directory, "--from", other.HoconFile, .. ids]);
+        // The read journal brings the tags; with --pid it lists nothing, without it every id it knows is imported.
+        string[] ids = kind == "sql" ? [] : ["--pid", "ledger-1", "--pid", "ledger-2"];
+        var result = await Cli.RunAsync(["import", device.Directory, "--from", other.HoconFile, "--read-journal", other.ReadJournalId, .. ids]);
 
         Assert.True(result.ExitCode == 0, result.Output + result.Error);
         Assert.Contains("ledger-1: 20 events read, 20 written (after 0 up to 30), snapshot at 20; check ok", result.Lines);
@@ -122,6 +123,31 @@ public sealed class ExportImportTests : IDisposable
             await system.Terminate();
         }
         await AssertSameEventsAsync(other, device.Directory, "ledger-1", "ledger-2");
+        foreach (var pid in states.Keys)
+        {
+            var records = await device.ReadEventRecordsAsync(pid);
+            Assert.NotEmpty(records);
+            Assert.All(records, r => Assert.Equal(Ledger.TagsOf(r.Payload), r.Tags.Order()));
+        }
+    }
+
+    [Fact]
+    public async Task Import_without_a_read_journal_stores_no_tags_and_with_an_unknown_one_says_which()
+    {
+        await WriteLedgersAsync();
+        var other = Other("ministore");
+        await ExportAsync(other);
+        using var device = new PluginStore();
+
+        var unknown = await Cli.RunAsync("import", device.Directory, "--from", other.HoconFile, "--pid", "ledger-2", "--read-journal", "akka.persistence.query.journal.nope");
+        Assert.Equal(ExitCodes.UsageError, unknown.ExitCode);
+        Assert.Contains("akka.persistence.query.journal.nope", unknown.Error);
+
+        var result = await Cli.RunAsync("import", device.Directory, "--from", other.HoconFile, "--pid", "ledger-2");
+        Assert.True(result.ExitCode == 0, result.Output + result.Error);
+        var records = await device.ReadEventRecordsAsync("ledger-2");
+        Assert.Equal(15, records.Count);
+        Assert.All(records, r => Assert.Empty(r.Tags));
     }
 
     [SkippableTheory]

@@ -22,6 +22,8 @@ internal sealed class OtherJournal : IDisposable
 
     private readonly Action? _cleanUp;
     public string HoconFile { get; }
+    /// <summary>The plugin id of this side's read journal.</summary>
+    public string ReadJournalId { get; private init; } = "akka.persistence.query.journal.other";
     public bool KeepsWriterIds { get; }
     public Config Config => ConfigurationFactory.ParseString(File.ReadAllText(HoconFile));
 
@@ -35,6 +37,10 @@ internal sealed class OtherJournal : IDisposable
         akka.persistence.snapshot-store.other {
           class = "Akka.Persistence.MiniStore.Snapshot.MiniStoreSnapshotStore, Akka.Persistence.MiniStore"
           directory = "{{directory.Replace("\\", "/")}}/snapshots"
+        }
+        akka.persistence.query.journal.other {
+          class = "Akka.Persistence.MiniStore.Query.MiniStoreReadJournalProvider, Akka.Persistence.MiniStore.Query"
+          write-plugin = "akka.persistence.journal.other"
         }
         """, () => { try { Directory.Delete(directory, true); } catch (IOException) { } }, keepsWriterIds: true);
 
@@ -58,7 +64,7 @@ internal sealed class OtherJournal : IDisposable
             provider-name = "PostgreSQL.15"
           }
         }
-        """, null, keepsWriterIds: false);
+        """, null, keepsWriterIds: false) { ReadJournalId = "akka.persistence.query.journal.sql" };
 
     /// <summary>An actor system whose default journal and snapshot store are this side's.</summary>
     public ActorSystem StartSystem() =>

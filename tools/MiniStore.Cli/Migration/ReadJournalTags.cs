@@ -1,0 +1,30 @@
+using Akka.Persistence;
+using Akka.Persistence.Query;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+
+namespace MiniStore.Cli.Migration;
+
+/// <summary>The tags of replayed events, from the same journal's read side (<c>CurrentEventsByPersistenceId</c>).</summary>
+internal sealed class ReadJournalTags(ICurrentEventsByPersistenceIdQuery query, string readJournalId, IMaterializer materializer)
+{
+    /// <summary>
+    /// Tags by sequence number for the events of <paramref name="chunk"/> (one id, consecutive). The read side must list
+    /// exactly the replayed sequence numbers: if it does not, tags would be guessed, so the import stops instead.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<long, string[]>> OfAsync(IReadOnlyList<IPersistentRepresentation> chunk, CancellationToken cancellationToken)
+    {
+        string pid = chunk[0].PersistenceId;
+        long first = chunk[0].SequenceNr, last = chunk[^1].SequenceNr;
+        var envelopes = await query.CurrentEventsByPersistenceId(pid, first, last)
+            .RunAggregate(new List<EventEnvelope>(), (list, e) => { list.Add(e); return list; }, materializer)
+            .WaitAsync(cancellationToken).ConfigureAwait(false);
+        var tags = envelopes.ToDictionary(e => e.SequenceNr, e => e.Tags ?? []);
+        var missing = chunk.Select(e => e.SequenceNr).Where(s => !tags.ContainsKey(s)).ToList();
+        if (missing.Count > 0 || tags.Count != chunk.Count)
+            throw new MigrationException($"'{pid}': the read journal '{readJournalId}' lists {tags.Count} events in {first}..{last}, the journal replayed {chunk.Count}" +
+                                         (missing.Count > 0 ? $" (missing on the read side: {string.Join(", ", missing.Take(5))}{(missing.Count > 5 ? ", ..." : "")})" : "") +
+                                         "; their tags cannot be matched");
+        return tags;
+    }
+}
