@@ -36,6 +36,9 @@ public abstract class MiniStoreSpec : Akka.TestKit.Xunit2.TestKit
         ConfigurationFactory.ParseString(extraConfig ?? "")
             .WithFallback(ConfigurationFactory.ParseString($$"""
                 akka.loglevel = INFO
+                # ExpectMsg without a timeout waits this long (TestKit's 3 s is too short on a loaded 2-core machine:
+                # an fsync'd write has been seen to take longer while a full dotnet test ran beside it).
+                akka.test.single-expect-default = 15s
                 akka.persistence.journal.plugin = "akka.persistence.journal.ministore"
                 akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.ministore"
                 akka.persistence.journal.ministore.directory = "{{Path.Combine(directory, "journal").Replace("\\", "/")}}"
