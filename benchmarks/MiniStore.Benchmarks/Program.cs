@@ -7,6 +7,7 @@ using MiniStore.Benchmarks;
 // dotnet run -c Release --project benchmarks/MiniStore.Benchmarks -- [scale] [repeats] [directory] [journals]
 // scale 1 runs the sizes of issue 5 (S4/S5 on 1,000,000 events); scale 0.02 is a quick run of about a minute.
 // journals: a comma-separated subset of MiniStore,SQLite,in-memory (default: all three).
+// scenarios: a comma-separated subset of raw,S1,S2,S3,S4,S5,S6,E1 (default: all); what a chosen one needs is set up unmeasured.
 // dotnet run -c Release --project benchmarks/MiniStore.Benchmarks -- query-by-tag [events] [repeats] [directory] [TagTable|Csv]  (QueryScenario.cs)
 if (args.Length > 0 && args[0] == "query-by-tag") { await QueryScenario.RunAsync(args[1..]); return; }
 double scale = args.Length > 0 ? double.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 1;
@@ -25,15 +26,18 @@ Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {Environment.OS
 Console.WriteLine($"SQLite journal as the plugin opens it: {Journal.PrepareSqlite(Path.Combine(root, "sqlite-check"))}");
 Journal[] journals = [Journal.MiniStore, Journal.Sqlite, Journal.InMemory];
 if (args.Length > 3) journals = journals.Where(j => args[3].Split(',').Contains(j.Name, StringComparer.OrdinalIgnoreCase)).ToArray();
+var scenarios = args.Length > 4 ? args[4].Split(',') : null;
+bool Runs(string scenario) => scenarios is null || scenarios.Contains(scenario, StringComparer.OrdinalIgnoreCase);
 var table = new Table();
 
-Console.WriteLine("Raw disk (200-byte lines, fdatasync)");
+bool raw = new[] { "raw", "S1", "S2", "S3", "E1" }.Any(Runs);
+if (raw) Console.WriteLine("Raw disk (200-byte lines, fdatasync)");
 var singleCeiling = new Ceiling("the raw 1-file fsync loop", s1Events, run => Task.Run(() => RawDisk.FsyncLoop(Path.Combine(root, $"raw-single-{run}.txt"), s1Events)));
 var parallelCeiling = new Ceiling("the raw 100-file parallel fsyncs", s2Actors * s2Events, run => Task.Run(() => RawDisk.ParallelFsync(Path.Combine(root, $"raw-parallel-{run}"), s2Actors, 32, s2Events)));
 var batchCeiling = new Ceiling("the raw 100-lines-per-fsync loop", s3Events, run => Task.Run(() => RawDisk.FsyncLoop(Path.Combine(root, $"raw-batch-{run}.txt"), s3Events, 100)));
-var rawSingle = await Measure.RateAsync($"one file, write + fdatasync per line ({s1Events})", repeats, s1Events, singleCeiling.Run);
-var rawParallel = await Measure.RateAsync($"{s2Actors} files by 32 threads, fdatasync per line ({s2Actors * s2Events})", repeats, s2Actors * s2Events, parallelCeiling.Run);
-var rawBatch = await Measure.RateAsync($"one file, batches of 100 lines per fdatasync ({s3Events})", repeats, s3Events, batchCeiling.Run);
+var rawSingle = !raw ? null : await Measure.RateAsync($"one file, write + fdatasync per line ({s1Events})", repeats, s1Events, singleCeiling.Run);
+var rawParallel = !raw ? null : await Measure.RateAsync($"{s2Actors} files by 32 threads, fdatasync per line ({s2Actors * s2Events})", repeats, s2Actors * s2Events, parallelCeiling.Run);
+var rawBatch = !raw ? null : await Measure.RateAsync($"one file, batches of 100 lines per fdatasync ({s3Events})", repeats, s3Events, batchCeiling.Run);
 Ceiling? Paired(Journal journal, Ceiling ceiling) => journal == Journal.InMemory ? null : ceiling;
 
 foreach (var journal in journals)
@@ -44,59 +48,71 @@ foreach (var journal in journals)
     if (journal == Journal.Sqlite) Journal.PrepareSqlite(dir);
     await using var systems = new Systems(journal, dir);
 
-    table.Add("S1 one actor, Persist one by one", "events/s", journal, rawSingle, "raw 1-file fsync loop", await Measure.RateAsync($"S1 one actor, {s1Events} Persist one after another", repeats, s1Events,
-        run => systems.RunAsync<double?>(async system =>
-        {
-            var (actor, _, _) = await Systems.StartAsync(system, $"s1-{run}");
-            return await Systems.WriteAsync([actor], s1Events, 1);
-        }), Paired(journal, singleCeiling)));
+    if (Runs("S1"))
+        table.Add("S1 one actor, Persist one by one", "events/s", journal, rawSingle, "raw 1-file fsync loop", await Measure.RateAsync($"S1 one actor, {s1Events} Persist one after another", repeats, s1Events,
+            run => systems.RunAsync<double?>(async system =>
+            {
+                var (actor, _, _) = await Systems.StartAsync(system, $"s1-{run}");
+                return await Systems.WriteAsync([actor], s1Events, 1);
+            }), Paired(journal, singleCeiling)));
 
-    table.Add("S2 100 actors, Persist concurrently", "events/s", journal, rawParallel, "raw 100 files/32 threads", await Measure.RateAsync($"S2 {s2Actors} actors x {s2Events} Persist, concurrently", repeats, s2Actors * s2Events,
-        run => systems.RunAsync<double?>(async system =>
-        {
-            var started = await Task.WhenAll(Enumerable.Range(0, s2Actors).Select(a => Systems.StartAsync(system, $"s2-{run}-{a}")));
-            return await Systems.WriteAsync(started.Select(s => s.Actor).ToList(), s2Events, 1);
-        }), Paired(journal, parallelCeiling)));
+    if (Runs("S2"))
+        table.Add("S2 100 actors, Persist concurrently", "events/s", journal, rawParallel, "raw 100 files/32 threads", await Measure.RateAsync($"S2 {s2Actors} actors x {s2Events} Persist, concurrently", repeats, s2Actors * s2Events,
+            run => systems.RunAsync<double?>(async system =>
+            {
+                var started = await Task.WhenAll(Enumerable.Range(0, s2Actors).Select(a => Systems.StartAsync(system, $"s2-{run}-{a}")));
+                return await Systems.WriteAsync(started.Select(s => s.Actor).ToList(), s2Events, 1);
+            }), Paired(journal, parallelCeiling)));
 
-    table.Add("S3 one actor, PersistAll x100", "events/s", journal, rawBatch, "raw 100 lines per fsync", await Measure.RateAsync($"S3 one actor, PersistAll in batches of 100, {s3Events} events", repeats, s3Events,
-        run => systems.RunAsync<double?>(async system =>
-        {
-            var (actor, _, _) = await Systems.StartAsync(system, $"s3-{run}");
-            double seconds = await Systems.WriteAsync([actor], s3Events, 100);
-            await Systems.StopAsync([actor]);
-            return seconds;
-        }), Paired(journal, batchCeiling)));
+    Task<double?> RunS3(int run) => systems.RunAsync<double?>(async system =>
+    {
+        var (actor, _, _) = await Systems.StartAsync(system, $"s3-{run}");
+        double seconds = await Systems.WriteAsync([actor], s3Events, 100);
+        await Systems.StopAsync([actor]);
+        return seconds;
+    });
+    if (Runs("S3"))
+        table.Add("S3 one actor, PersistAll x100", "events/s", journal, rawBatch, "raw 100 lines per fsync", await Measure.RateAsync($"S3 one actor, PersistAll in batches of 100, {s3Events} events", repeats, s3Events,
+            RunS3, Paired(journal, batchCeiling)));
+    else if (Runs("S4"))
+        await RunS3(1); // S4's log, unmeasured
 
-    table.Add("S4 recovery of S3's actor", "events/s", journal, null, null, await Measure.RateAsync($"S4 recovery of S3's actor ({s3Events} events)", repeats, s3Events,
-        run => systems.RunAsync<double?>(async system => Check(await Systems.StartAsync(system, "s3-1"), s3Events, 0))));
+    if (Runs("S4"))
+        table.Add("S4 recovery of S3's actor", "events/s", journal, null, null, await Measure.RateAsync($"S4 recovery of S3's actor ({s3Events} events)", repeats, s3Events,
+            run => systems.RunAsync<double?>(async system => Check(await Systems.StartAsync(system, "s3-1"), s3Events, 0))));
 
     // S6 before the big log, so that the in-memory journal's million events do not count in its peak memory.
-    await systems.RunAsync(async system =>
+    if (Runs("S6"))
     {
-        // Set-up, not measured: 100 actors at a time, so that no journal's write timeout is hit.
-        for (int from = 0; from < fleet; from += 100)
+        await systems.RunAsync(async system =>
         {
-            var started = await Task.WhenAll(Enumerable.Range(from, Math.Min(100, fleet - from)).Select(a => Systems.StartAsync(system, $"s6-{a}")));
-            await Systems.WriteAsync(started.Select(s => s.Actor).ToList(), fleetEvents, fleetEvents);
-            await Systems.StopAsync(started.Select(s => s.Actor));
-        }
-        return true;
-    });
-    GC.Collect();
-    long before = Environment.WorkingSet;
-    var s6 = await Measure.RateAsync($"S6 {fleet} actors each recovering {fleetEvents} events (actors/s)", repeats, fleet,
-        run => systems.RunAsync<double?>(async system =>
-        {
-            var watch = System.Diagnostics.Stopwatch.StartNew();
-            var started = await Task.WhenAll(Enumerable.Range(0, fleet).Select(a => Systems.StartAsync(system, $"s6-{a}")));
-            double seconds = watch.Elapsed.TotalSeconds;
-            if (started.Any(s => s.Recovered.Events != fleetEvents)) throw new InvalidOperationException("S6: an actor recovered the wrong number of events");
-            await Systems.StopAsync(started.Select(s => s.Actor));
-            return seconds;
-        }));
-    table.Add("S6 fleet start-up", "actors/s", journal, null, null, s6, $"peak {s6.PeakBytes / 1048576.0:N0} MB (+{(s6.PeakBytes - before) / 1048576.0:N0}), {s6.PeakHandles} fds");
+            // Set-up, not measured: 100 actors at a time, so that no journal's write timeout is hit.
+            for (int from = 0; from < fleet; from += 100)
+            {
+                var started = await Task.WhenAll(Enumerable.Range(from, Math.Min(100, fleet - from)).Select(a => Systems.StartAsync(system, $"s6-{a}")));
+                await Systems.WriteAsync(started.Select(s => s.Actor).ToList(), fleetEvents, fleetEvents);
+                await Systems.StopAsync(started.Select(s => s.Actor));
+            }
+            return true;
+        });
+        GC.Collect();
+        long before = Environment.WorkingSet;
+        var s6 = await Measure.RateAsync($"S6 {fleet} actors each recovering {fleetEvents} events (actors/s)", repeats, fleet,
+            run => systems.RunAsync<double?>(async system =>
+            {
+                var watch = System.Diagnostics.Stopwatch.StartNew();
+                var started = await Task.WhenAll(Enumerable.Range(0, fleet).Select(a => Systems.StartAsync(system, $"s6-{a}")));
+                double seconds = watch.Elapsed.TotalSeconds;
+                if (started.Any(s => s.Recovered.Events != fleetEvents)) throw new InvalidOperationException("S6: an actor recovered the wrong number of events");
+                await Systems.StopAsync(started.Select(s => s.Actor));
+                return seconds;
+            }));
+        table.Add("S6 fleet start-up", "actors/s", journal, null, null, s6, $"peak {s6.PeakBytes / 1048576.0:N0} MB (+{(s6.PeakBytes - before) / 1048576.0:N0}), {s6.PeakHandles} fds");
+    }
 
     // The big log: snapshotAt events, a snapshot, 1,000 more. S4 replays it all (snapshots ignored), S5 from the snapshot.
+    if (!Runs("S4") && !Runs("S5"))
+        continue;
     await systems.RunAsync(async system =>
     {
         var (actor, _, _) = await Systems.StartAsync(system, "big");
@@ -108,14 +124,21 @@ foreach (var journal in journals)
         await Systems.StopAsync([actor]);
         return true;
     });
-    table.Add($"S4 recovery of {bigLog:N0} events", "events/s", journal, null, null, await Measure.RateAsync($"S4 recovery of {bigLog} events", repeats, bigLog,
-        run => systems.RunAsync<double?>(async system => Check(await Systems.StartAsync(system, "big", new Recovery(SnapshotSelectionCriteria.None)), bigLog, 0))));
-    table.Add($"S5 snapshot at {snapshotAt:N0} + 1,000", "ms", journal, null, null, await Measure.MillisecondsAsync($"S5 recovery from the snapshot at {snapshotAt} of {bigLog} (ms)", repeats,
-        run => systems.RunAsync(async system => 1000 * Check(await Systems.StartAsync(system, "big"), bigLog - snapshotAt, snapshotAt))));
+    if (Runs("S4"))
+        table.Add($"S4 recovery of {bigLog:N0} events", "events/s", journal, null, null, await Measure.RateAsync($"S4 recovery of {bigLog} events", repeats, bigLog,
+            run => systems.RunAsync<double?>(async system => Check(await Systems.StartAsync(system, "big", new Recovery(SnapshotSelectionCriteria.None)), bigLog, 0))));
+    if (Runs("S5"))
+        table.Add($"S5 snapshot at {snapshotAt:N0} + 1,000", "ms", journal, null, null, await Measure.MillisecondsAsync($"S5 recovery from the snapshot at {snapshotAt} of {bigLog} (ms)", repeats,
+            run => systems.RunAsync(async system => 1000 * Check(await Systems.StartAsync(system, "big"), bigLog - snapshotAt, snapshotAt))));
     if (journal == Journal.Sqlite)
         Console.WriteLine($"  SQLite file after the run: {Journal.DescribeSqlite(dir)}");
 }
 
+if (!Runs("E1"))
+{
+    table.Print();
+    return;
+}
 Console.WriteLine("E1 engine alone (src/MiniStore, no Akka)");
 var smallRecord = Encoding.UTF8.GetBytes("{\"n\":1234567,\"k\":\"abc\"}");
 var appendBatch = Enumerable.Repeat((ReadOnlyMemory<byte>)smallRecord, 100).ToList();
