@@ -133,7 +133,7 @@ internal sealed class LogReader : IDisposable
     }
 
     /// <summary>Reads more of the file, first dropping consumed bytes (never those of the current frame).</summary>
-    private async ValueTask FillAsync(CancellationToken cancellationToken)
+    private ValueTask FillAsync(CancellationToken cancellationToken)
     {
         int keepFrom = Index(CommittedLength);
         if (keepFrom > 0)
@@ -151,10 +151,14 @@ internal sealed class LogReader : IDisposable
         }
         long position = BufferEnd;
         int wanted = (int)Math.Min(_buffer.Length - _end, _endOffset - position);
-        int read = wanted <= 0 ? 0 : await RandomAccess.ReadAsync(_file, _buffer.AsMemory(_end, wanted), position, cancellationToken).ConfigureAwait(false);
+        // A plain read: .NET has no asynchronous file reads on Linux (ReadAsync runs this same read on a pool thread),
+        // and the hop to that thread and back for every buffer costs more than the read from the page cache.
+        cancellationToken.ThrowIfCancellationRequested();
+        int read = wanted <= 0 ? 0 : RandomAccess.Read(_file, _buffer.AsSpan(_end, wanted), position);
         _end += read;
         if (read == 0)
             _eof = true;
+        return ValueTask.CompletedTask;
     }
 
     public void Dispose()

@@ -43,8 +43,11 @@ internal readonly record struct EventRecord(string PersistenceId, long SequenceN
     public static IReadOnlyList<string> TagsOf(IPersistentRepresentation persistent) =>
         persistent.Payload is Tagged tagged ? tagged.Tags.ToArray() : [];
 
-    /// <summary>Parses a stored event; the payload stays as fields until <c>ToPersistent</c>.</summary>
-    public static EventRecord Read(in LogRecord record, string path)
+    /// <summary>
+    /// Parses a stored event; the payload stays as fields until <c>ToPersistent</c>. <paramref name="strings"/>, when
+    /// given, reuses the previous record's strings (persistence id, writer, manifest, payload type) where they repeat.
+    /// </summary>
+    public static EventRecord Read(in LogRecord record, string path, EventRecordStrings? strings = null)
     {
         var json = record.Json;
         var reader = new Utf8JsonReader(json.Span);
@@ -62,19 +65,19 @@ internal readonly record struct EventRecord(string PersistenceId, long SequenceN
                 reader.Read();
                 switch (property)
                 {
-                    case RecordFields.PersistenceId: pid = reader.GetString(); break;
+                    case RecordFields.PersistenceId: pid = strings is null ? reader.GetString() : strings.PersistenceId.Read(ref reader); break;
                     case RecordFields.SequenceNr: seq = reader.GetInt64(); break;
                     case RecordFields.Ordering: ordering = reader.GetInt64(); break;
                     case RecordFields.Timestamp: timestamp = RecordTimestamp.Read(ref reader); break;
-                    case RecordFields.WriterGuid: writer = reader.GetString(); break;
-                    case RecordFields.Manifest: manifest = reader.GetString(); break;
+                    case RecordFields.WriterGuid: writer = strings is null ? reader.GetString() : strings.WriterGuid.Read(ref reader); break;
+                    case RecordFields.Manifest: manifest = strings is null ? reader.GetString() : strings.Manifest.Read(ref reader); break;
                     case RecordFields.Tags:
                         Expect(reader.TokenType == JsonTokenType.StartArray, "\"tags\" to be an array");
                         while (reader.Read() && reader.TokenType == JsonTokenType.String)
                             (tags ??= new List<string>()).Add(reader.GetString()!);
                         break;
                     default:
-                        if (!payload.TryRead(ref reader, json, property))
+                        if (!payload.TryRead(ref reader, json, property, strings?.PayloadType))
                             reader.Skip(); // a field from a newer version: ignored, as the format allows
                         break;
                 }
@@ -122,14 +125,35 @@ internal readonly record struct EventRecord(string PersistenceId, long SequenceN
         return null;
     }
 
-    public Persistent ToPersistent(PayloadSerializer serializer, string where) => ToPersistent(serializer, () => where);
-
-    /// <summary>As above, with the description for error messages built only when one is needed.</summary>
-    public Persistent ToPersistent(PayloadSerializer serializer, Func<string> where) =>
+    public Persistent ToPersistent(PayloadSerializer serializer, string where) =>
         new(serializer.Read(Payload, where), SequenceNr, PersistenceId, Manifest, isDeleted: false, Akka.Actor.ActorRefs.NoSender, WriterGuid, Timestamp);
+
+    /// <summary>As above for the record at <paramref name="lineNumber"/> of <paramref name="path"/>; the description for an error message is built only when one is needed.</summary>
+    public Persistent ToPersistent(PayloadSerializer serializer, string path, long lineNumber)
+    {
+        object payload;
+        try
+        {
+            payload = serializer.Read(Payload);
+        }
+        catch (PayloadNotReadableException e)
+        {
+            throw e.At($"Log '{path}' line {lineNumber} (persistence id '{PersistenceId}', sequence number {SequenceNr})");
+        }
+        return new(payload, SequenceNr, PersistenceId, Manifest, isDeleted: false, Akka.Actor.ActorRefs.NoSender, WriterGuid, Timestamp);
+    }
 
     private static void Expect(bool condition, string what)
     {
         if (!condition) throw new JsonException($"expected {what}");
     }
+}
+
+/// <summary>The strings of the previous record read from a log, for <see cref="EventRecord.Read"/> to return again where the next record repeats them. One per reading of a log.</summary>
+internal sealed class EventRecordStrings(string persistenceId)
+{
+    public RepeatedString PersistenceId { get; } = new(persistenceId);
+    public RepeatedString WriterGuid { get; } = new();
+    public RepeatedString Manifest { get; } = new("");
+    public RepeatedString PayloadType { get; } = new();
 }

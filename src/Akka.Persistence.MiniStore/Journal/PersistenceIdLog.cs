@@ -250,27 +250,28 @@ internal sealed class PersistenceIdLog : IAsyncDisposable
         if (max <= 0 || from > toSequenceNr || _events is null)
             return;
         long replayed = 0, previous = 0;
+        var strings = new EventRecordStrings(PersistenceId);
         await foreach (var line in MiniStoreLog.ReadAsync(EventsPath, 0, 1, _events.Length, _options).ConfigureAwait(false))
         {
             // Records outside the replayed range are only checked for order, not parsed whole. Past the bounds the rest
             // is still checked, not skipped: the highest sequence number recovery was told is the last record's, which
-            // is only true if the numbers increase to the end.
-            long sequenceNr = EventRecord.PeekSequenceNr(line.Json.Span, PersistenceId) ?? CheckedRecord(line, EventsPath).SequenceNr;
+            // is only true if the numbers increase to the end. Once the range is reached the next record is expected
+            // in it and parsed whole at once.
+            EventRecord? record = previous + 1 >= from && previous < toSequenceNr && replayed < max ? CheckedRecord(line, EventsPath, strings) : null;
+            long sequenceNr = record?.SequenceNr ?? EventRecord.PeekSequenceNr(line.Json.Span, PersistenceId) ?? CheckedRecord(line, EventsPath).SequenceNr;
             if (sequenceNr <= previous)
                 throw new CorruptLogException(EventsPath, line.LineNumber, line.Offset, $"sequence number {sequenceNr} of persistence id '{PersistenceId}' does not follow {previous}");
             previous = sequenceNr;
             if (sequenceNr < from || sequenceNr > toSequenceNr || replayed >= max)
                 continue;
-            var record = CheckedRecord(line, EventsPath);
-            long lineNumber = line.LineNumber;
-            recoveryCallback(record.ToPersistent(serializer, () => $"Log '{EventsPath}' line {lineNumber} (persistence id '{PersistenceId}', sequence number {sequenceNr})"));
+            recoveryCallback((record ?? CheckedRecord(line, EventsPath, strings)).ToPersistent(serializer, EventsPath, line.LineNumber));
             replayed++;
         }
     }
 
-    private EventRecord CheckedRecord(in LogRecord line, string path)
+    private EventRecord CheckedRecord(in LogRecord line, string path, EventRecordStrings? strings = null)
     {
-        var record = EventRecord.Read(line, path);
+        var record = EventRecord.Read(line, path, strings);
         if (record.PersistenceId != PersistenceId)
             throw new CorruptLogException(path, line.LineNumber, line.Offset, $"record belongs to persistence id '{record.PersistenceId}', expected '{PersistenceId}'");
         return record;

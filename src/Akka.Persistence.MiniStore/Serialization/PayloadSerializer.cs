@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Akka.Actor;
 using Akka.Util;
 using AkkaSerializer = Akka.Serialization.Serializer;
@@ -21,7 +22,8 @@ internal sealed class PayloadSerializer
     private readonly JsonRoundTripCheck _roundTrip = new(JsonOptions);
     private readonly ConcurrentDictionary<Type, AkkaSerializer?> _boundSerializers = new();
     private readonly ConcurrentDictionary<Type, string> _typeNames = new();
-    private readonly ConcurrentDictionary<string, Type?> _typesByName = new();
+    private readonly ConcurrentDictionary<string, JsonTypeInfo?> _typeInfos = new();
+    private volatile PayloadType? _lastPayloadType;
 
     public PayloadSerializer(ActorSystem system)
     {
@@ -77,35 +79,62 @@ internal sealed class PayloadSerializer
     /// <summary>Reads a payload back; <paramref name="describe"/> describes the record, called only for an error message.</summary>
     public object Read(in PayloadFields fields, Func<string> describe)
     {
+        try
+        {
+            return Read(fields);
+        }
+        catch (PayloadNotReadableException e)
+        {
+            throw e.At(describe());
+        }
+    }
+
+    /// <summary>Reads a payload back; a <see cref="PayloadNotReadableException"/> says what is wrong but not where (see <see cref="PayloadNotReadableException.At"/>).</summary>
+    public object Read(in PayloadFields fields)
+    {
         if (fields.SerializerId is { } id)
         {
             if (fields.Bytes is null)
-                throw new PayloadNotReadableException($"{describe()}: has \"serializerId\" but no \"bytes\"");
+                throw new PayloadNotReadableException("has \"serializerId\" but no \"bytes\"");
             try
             {
                 return _akka.Deserialize(fields.Bytes, id, fields.SerializerManifest ?? "");
             }
             catch (Exception e)
             {
-                throw new PayloadNotReadableException($"{describe()}: Akka serializer {id} (manifest '{fields.SerializerManifest}') could not read the payload: {e.Message}", e);
+                throw new PayloadNotReadableException($"Akka serializer {id} (manifest '{fields.SerializerManifest}') could not read the payload: {e.Message}", e);
             }
         }
 
         if (fields.PayloadType is null || fields.PayloadJson.IsEmpty)
-            throw new PayloadNotReadableException($"{describe()}: expected \"payloadType\" and \"payload\", or \"serializerId\" and \"bytes\"");
-        var type = _typesByName.GetOrAdd(fields.PayloadType, name => Type.GetType(name, throwOnError: false));
-        if (type is null)
-            throw new PayloadNotReadableException($"{describe()}: payload type '{fields.PayloadType}' cannot be found; is its assembly loaded?");
+            throw new PayloadNotReadableException("expected \"payloadType\" and \"payload\", or \"serializerId\" and \"bytes\"");
+        var typeInfo = TypeInfoFor(fields.PayloadType)
+            ?? throw new PayloadNotReadableException($"payload type '{fields.PayloadType}' cannot be found; is its assembly loaded?");
         try
         {
-            return JsonSerializer.Deserialize(fields.PayloadJson.Span, type, JsonOptions)
+            return JsonSerializer.Deserialize(fields.PayloadJson.Span, typeInfo)
                 ?? throw new JsonException("payload is null");
         }
         catch (Exception e) when (e is JsonException or NotSupportedException)
         {
-            throw new PayloadNotReadableException($"{describe()}: payload is not a valid {type.FullName}: {e.Message}", e);
+            throw new PayloadNotReadableException($"payload is not a valid {typeInfo.Type.FullName}: {e.Message}", e);
         }
     }
+
+    /// <summary>
+    /// The JSON contract of a stored payload type name, null when no loaded type has that name. The last one is kept
+    /// aside: a log's records mostly repeat the previous payload type, read as the same string (see <see cref="RepeatedString"/>).
+    /// </summary>
+    private JsonTypeInfo? TypeInfoFor(string payloadType)
+    {
+        if (_lastPayloadType is { } last && ReferenceEquals(last.Name, payloadType))
+            return last.TypeInfo;
+        var typeInfo = _typeInfos.GetOrAdd(payloadType, name => Type.GetType(name, throwOnError: false) is { } type ? JsonOptions.GetTypeInfo(type) : null);
+        _lastPayloadType = new PayloadType(payloadType, typeInfo);
+        return typeInfo;
+    }
+
+    private sealed record PayloadType(string Name, JsonTypeInfo? TypeInfo);
 
     private AkkaSerializer? BoundSerializer(Type type) => _boundSerializers.GetOrAdd(type, t =>
     {
@@ -131,13 +160,16 @@ internal struct PayloadFields
     public string? SerializerManifest;
     public byte[]? Bytes;
 
-    /// <summary>Reads the value of <paramref name="property"/> if it is a payload field; false for other properties.</summary>
-    public bool TryRead(ref Utf8JsonReader reader, ReadOnlyMemory<byte> record, string property)
+    /// <summary>
+    /// Reads the value of <paramref name="property"/> if it is a payload field; false for other properties.
+    /// <paramref name="payloadType"/>, when given, returns the previous record's payload type string when it repeats.
+    /// </summary>
+    public bool TryRead(ref Utf8JsonReader reader, ReadOnlyMemory<byte> record, string property, RepeatedString? payloadType = null)
     {
         switch (property)
         {
             case RecordFields.PayloadType:
-                PayloadType = reader.GetString();
+                PayloadType = payloadType is null ? reader.GetString() : payloadType.Read(ref reader);
                 return true;
             case RecordFields.Payload:
                 int start = (int)reader.TokenStartIndex;
@@ -169,4 +201,7 @@ public sealed class PayloadNotStorableException : Exception
 public sealed class PayloadNotReadableException : Exception
 {
     public PayloadNotReadableException(string message, Exception? inner = null) : base(message, inner) { }
+
+    /// <summary>The same problem, with the record it was found in named first.</summary>
+    internal PayloadNotReadableException At(string where) => new($"{where}: {Message}", InnerException);
 }

@@ -18,15 +18,23 @@ internal static class RecordFields
     public const string DeletedTo = "deletedTo";
     public const string HighestSequenceNr = "highestSeq";
 
-    private static readonly (byte[] Utf8, string Name)[] Known =
-        new[] { PersistenceId, SequenceNr, Ordering, Timestamp, WriterGuid, Manifest, Tags, PayloadType, Payload, SerializerId, SerializerManifest, Bytes, DeletedTo, HighestSequenceNr }
-            .Select(name => (System.Text.Encoding.UTF8.GetBytes(name), name)).ToArray();
+    // The known names by their UTF-8 length, so that a property name is compared only with those of its length.
+    private static readonly (byte[] Utf8, string Name)[]?[] KnownByLength =
+        ByLength(PersistenceId, SequenceNr, Ordering, Timestamp, WriterGuid, Manifest, Tags, PayloadType, Payload, SerializerId, SerializerManifest, Bytes, DeletedTo, HighestSequenceNr);
+
+    private static (byte[] Utf8, string Name)[]?[] ByLength(params string[] names)
+    {
+        var table = new (byte[] Utf8, string Name)[]?[names.Max(name => name.Length) + 1];
+        foreach (var name in names)
+            table[name.Length] = [.. table[name.Length] ?? [], (System.Text.Encoding.UTF8.GetBytes(name), name)];
+        return table;
+    }
 
     /// <summary>The name of the property the reader is on: one of the constants above without allocating, else a new string.</summary>
     public static string NameOf(ref System.Text.Json.Utf8JsonReader reader)
     {
-        if (!reader.ValueIsEscaped && !reader.HasValueSequence)
-            foreach (var (utf8, name) in Known)
+        if (!reader.ValueIsEscaped && !reader.HasValueSequence && reader.ValueSpan.Length < KnownByLength.Length && KnownByLength[reader.ValueSpan.Length] is { } candidates)
+            foreach (var (utf8, name) in candidates)
                 if (reader.ValueSpan.SequenceEqual(utf8))
                     return name;
         return reader.GetString()!;

@@ -25,10 +25,11 @@ public class DamagedLogTests : JournalTestKit
         return $"{{\"crc\":\"{Crc32C.Compute(Encoding.UTF8.GetBytes(body)):x8}\",{body}}}";
     }
 
-    private static string Record(string pid, long seq, string payload = "\"x\"", bool withSeq = true, bool withPayload = true) =>
+    private static string Record(string pid, long seq, string payload = "\"x\"", bool withSeq = true, bool withPayload = true,
+        string timestamp = "2026-11-26T00:00:00.0000000Z", string payloadType = "System.String, System.Private.CoreLib") =>
         "{\"pid\":" + System.Text.Json.JsonSerializer.Serialize(pid) + (withSeq ? $",\"seq\":{seq}" : "") +
-        ",\"ts\":\"2026-11-26T00:00:00.0000000Z\",\"writer\":\"w\",\"manifest\":\"\",\"tags\":[]" +
-        (withPayload ? ",\"payloadType\":\"System.String, System.Private.CoreLib\",\"payload\":" + payload : "") + "}";
+        $",\"ts\":\"{timestamp}\",\"writer\":\"w\",\"manifest\":\"\",\"tags\":[]" +
+        (withPayload ? $",\"payloadType\":\"{payloadType}\",\"payload\":" + payload : "") + "}";
 
     public static TheoryData<string, int, string> Damages => new()
     {
@@ -38,6 +39,10 @@ public class DamagedLogTests : JournalTestKit
         { "sequence number going backwards", 3, "sequence number 1 of persistence id" },
         { "missing sequence number", 2, "lacks \"seq\"" },
         { "missing payload", 2, "expected \"payloadType\" and \"payload\"" },
+        // A payload type renamed (or removed) since the event was written: the types read before it do not hide it.
+        { "payload type renamed since written", 2, "payload type 'Renamed.Since.Written, Gone' cannot be found" },
+        // The timestamp has the written form's shape but is no date: not read as some other date.
+        { "timestamp that is no date", 2, "event record is not readable" },
         { "text that is not JSONL", 1, "does not start with {\"crc\"" },
         { "binary without a line break", 1, "not a write cut short" },
     };
@@ -65,6 +70,8 @@ public class DamagedLogTests : JournalTestKit
             "sequence number going backwards" => Lines(lines[0], lines[1], Line(Record(Pid, 1))),
             "missing sequence number" => Lines(lines[0], Line(Record(Pid, 2, withSeq: false)), lines[2]),
             "missing payload" => Lines(lines[0], Line(Record(Pid, 2, withPayload: false)), lines[2]),
+            "payload type renamed since written" => Lines(lines[0], Line(Record(Pid, 2, payloadType: "Renamed.Since.Written, Gone")), lines[2]),
+            "timestamp that is no date" => Lines(lines[0], Line(Record(Pid, 2, timestamp: "2026-02-30T24:61:00.0000000Z")), lines[2]),
             "text that is not JSONL" => Encoding.UTF8.GetBytes("timestamp,device,temperature,humidity\n2026-11-26T00:00:00Z,sensor-1,21.5,40\n"),
             "binary without a line break" => [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0d, 0x1a, 0, 0, 0, 0x0d, (byte)'I', (byte)'H', (byte)'D', (byte)'R'],
             _ => throw new ArgumentException(damage),
