@@ -61,13 +61,18 @@ internal sealed class OpenFileBudget
         }
     }
 
-    /// <summary>Ends an operation: its log stays open, as the most recently used, on one handle.</summary>
+    /// <summary>Ends an operation: its log stays open, as the most recently used, on one handle; a log without an open file (a replay closes it) holds none.</summary>
     public void End(PersistenceIdLog log)
     {
         lock (_gate)
         {
-            _free += HandlesPerOperation - 1;
-            log.IdleNode = _idle.AddLast(log);
+            if (log.HoldsOpenFile)
+            {
+                _free += HandlesPerOperation - 1;
+                log.IdleNode = _idle.AddLast(log);
+            }
+            else
+                _free += HandlesPerOperation;
             GrantWaiting();
         }
     }

@@ -11,7 +11,8 @@ namespace Akka.Persistence.MiniStore.Journal;
 /// runs after the previous one has finished, so writes land in call order and a read of the highest sequence number
 /// sees every write issued before it, including ones still in flight when it was asked. Operations take their file
 /// handles from the journal's <see cref="OpenFileBudget"/>, which may close the log between operations; the next one
-/// reopens it.
+/// reopens it. A replay closes the log when it ends: an actor that only recovers holds no file, and its first write
+/// reopens the log.
 /// </summary>
 internal sealed class PersistenceIdLog : IAsyncDisposable
 {
@@ -20,14 +21,17 @@ internal sealed class PersistenceIdLog : IAsyncDisposable
     private readonly OpenFileBudget _budget;
     private readonly object _gate = new();
     private Task _last = Task.CompletedTask;
+    private int _queued; // operations queued or running; _last is dropped when none is, so that it keeps no finished operation alive
     private MiniStoreLog? _events;
+    private long? _closedLength; // the length of an event log closed after a replay while what was loaded stays known
     private bool _loaded;
+    private readonly string _directory;
 
     public PersistenceIdLog(string persistenceId, string directory, MiniStoreOptions options, OpenFileBudget budget, ILoggingAdapter log)
     {
         PersistenceId = persistenceId;
         EventsPath = JournalFiles.EventLog(directory, persistenceId);
-        DeletionsPath = JournalFiles.DeletionLog(directory, persistenceId);
+        _directory = directory;
         _options = options;
         _budget = budget;
         _log = log;
@@ -35,9 +39,11 @@ internal sealed class PersistenceIdLog : IAsyncDisposable
 
     public string PersistenceId { get; }
     public string EventsPath { get; }
-    public string DeletionsPath { get; }
+    public string DeletionsPath => JournalFiles.DeletionLog(_directory, PersistenceId); // rarely needed: not kept per id
     public long HighestSequenceNr { get; private set; }
     public long DeletedTo { get; private set; }
+    /// <summary>True while the event log's file is open (the budget counts a handle for it between operations).</summary>
+    internal bool HoldsOpenFile => _events is not null;
     /// <summary>Where this log is in the budget's list of open logs without a running operation; null when not there.</summary>
     internal LinkedListNode<PersistenceIdLog>? IdleNode { get; set; }
 
@@ -49,6 +55,7 @@ internal sealed class PersistenceIdLog : IAsyncDisposable
     {
         lock (_gate)
         {
+            _queued++;
             var next = After(_last, this, operation);
             _last = next;
             return next;
@@ -65,6 +72,9 @@ internal sealed class PersistenceIdLog : IAsyncDisposable
             finally
             {
                 log._budget.End(log);
+                lock (log._gate)
+                    if (--log._queued == 0)
+                        log._last = Task.CompletedTask;
             }
         }
     }
@@ -128,6 +138,7 @@ internal sealed class PersistenceIdLog : IAsyncDisposable
                 }
             }
             _events = events;
+            _closedLength = null;
             _loaded = true;
         }
         catch
@@ -143,8 +154,9 @@ internal sealed class PersistenceIdLog : IAsyncDisposable
         await LoadAsync().ConfigureAwait(false);
         try
         {
-            _events ??= await MiniStoreLog.OpenAsync(EventsPath, _options).ConfigureAwait(false);
-            await _events.AppendJsonBatchesAsync(atomicWrites).ConfigureAwait(false);
+            if (_events is null)
+                await OpenEventsAsync().ConfigureAwait(false);
+            await _events!.AppendJsonBatchesAsync(atomicWrites).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -193,6 +205,8 @@ internal sealed class PersistenceIdLog : IAsyncDisposable
     public async Task<long> CompactAsync(long minDeadBytes, double minDeadRatio)
     {
         await LoadAsync().ConfigureAwait(false);
+        if (_closedLength is not null)
+            await OpenEventsAsync().ConfigureAwait(false);
         if (_events is null)
             return 0;
         long length = _events.Length, cut = length;
@@ -221,6 +235,7 @@ internal sealed class PersistenceIdLog : IAsyncDisposable
             // Whether the rename happened or not, the next operation opens whatever the name now holds, afresh.
             var old = _events;
             _events = null;
+            _closedLength = null;
             _loaded = false;
             await old.DisposeAsync().ConfigureAwait(false);
         }
@@ -241,17 +256,21 @@ internal sealed class PersistenceIdLog : IAsyncDisposable
             {
                 throw NamingThisId(e);
             }
+            finally
+            {
+                CloseAfterReplay();
+            }
             return true;
         });
 
     private async Task ReplayLoadedAsync(long fromSequenceNr, long toSequenceNr, long max, PayloadSerializer serializer, Action<IPersistentRepresentation> recoveryCallback)
     {
         long from = Math.Max(fromSequenceNr, DeletedTo + 1);
-        if (max <= 0 || from > toSequenceNr || _events is null)
+        if (max <= 0 || from > toSequenceNr || (_events?.Length ?? _closedLength) is not { } length)
             return;
         long replayed = 0, previous = 0;
         var strings = new EventRecordStrings(PersistenceId);
-        await foreach (var line in MiniStoreLog.ReadAsync(EventsPath, 0, 1, _events.Length, _options).ConfigureAwait(false))
+        await foreach (var line in MiniStoreLog.ReadAsync(EventsPath, 0, 1, length, _options).ConfigureAwait(false))
         {
             // Records outside the replayed range are only checked for order, not parsed whole. Past the bounds the rest
             // is still checked, not skipped: the highest sequence number recovery was told is the last record's, which
@@ -267,6 +286,27 @@ internal sealed class PersistenceIdLog : IAsyncDisposable
             recoveryCallback((record ?? CheckedRecord(line, EventsPath, strings)).ToPersistent(serializer, EventsPath, line.LineNumber));
             replayed++;
         }
+    }
+
+    /// <summary>
+    /// Closes the event log after a replay, keeping its length, highest sequence number and deleted-to mark: a
+    /// recovered actor that does not write holds no file (and in the budget no handle). The journal owns the directory,
+    /// so what was loaded stays true until this journal writes, which reopens the log.
+    /// </summary>
+    private void CloseAfterReplay()
+    {
+        if (_events is null)
+            return;
+        _closedLength = _events.Length;
+        _events.Dispose();
+        _events = null;
+    }
+
+    /// <summary>Opens the event log for writing (creating it for a new id, reopening it after a replay closed it), checking it as every open does.</summary>
+    private async Task OpenEventsAsync()
+    {
+        _events = await MiniStoreLog.OpenAsync(EventsPath, _options).ConfigureAwait(false);
+        _closedLength = null;
     }
 
     private EventRecord CheckedRecord(in LogRecord line, string path, EventRecordStrings? strings = null)
@@ -285,6 +325,7 @@ internal sealed class PersistenceIdLog : IAsyncDisposable
     {
         _events?.Dispose();
         _events = null;
+        _closedLength = null;
         _loaded = false;
         HighestSequenceNr = 0;
         DeletedTo = 0;
@@ -304,6 +345,7 @@ internal sealed class PersistenceIdLog : IAsyncDisposable
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             _events = null;
+            _closedLength = null;
             _loaded = false;
             _log.Warning("Persistence id '{0}': closing '{1}' after a failed write failed too: {2}", PersistenceId, EventsPath, e.Message);
         }

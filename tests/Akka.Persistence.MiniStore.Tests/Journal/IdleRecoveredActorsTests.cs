@@ -1,0 +1,58 @@
+using Akka.Actor;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Akka.Persistence.MiniStore.Tests.Journal;
+
+/// <summary>
+/// A fleet of actors that recover and then sit idle costs the journal no file handles: a replay closes the log it
+/// read, and the first write afterwards reopens it. Counted in /proc/self/fd.
+/// </summary>
+public class IdleRecoveredActorsTests : MiniStoreSpec
+{
+    private const int Actors = 20;
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    public IdleRecoveredActorsTests(ITestOutputHelper output) : base(output) { }
+
+    [Fact]
+    public void Recovered_actors_hold_no_open_log_until_they_write_and_then_replay_everything_in_order()
+    {
+        if (!OperatingSystem.IsLinux()) return; // counts /proc/self/fd
+        string journalFiles = JournalDirectory.TrimEnd('/') + "/";
+        RunGeneration("idle-first", 1, _ => { });
+        RunGeneration("idle-second", 2, afterRecovery: open =>
+        {
+            // Only the lock file and the event index stay open: none of the 20 logs just replayed.
+            Assert.True(open <= 2, $"{open} files open in the journal directory after {Actors} actors recovered and did nothing");
+        }, afterWrite: open => Assert.True(open >= Actors, $"{open} files open after {Actors} actors wrote: written logs stay open, so the count sees them"));
+        RunGeneration("idle-third", 3, _ => { });
+
+        void RunGeneration(string systemName, int generation, Action<int> afterRecovery, Action<int>? afterWrite = null)
+        {
+            var system = ActorSystem.Create(systemName, Configuration(StoreDirectory));
+            try
+            {
+                var reporter = CreateTestProbe(system);
+                var actors = Enumerable.Range(0, Actors).Select(i => system.ActorOf(ReportingActor.Props($"idle-{i}", reporter.Ref))).ToList();
+                foreach (var message in reporter.ReceiveN(Actors, Patience))
+                {
+                    var recovered = Assert.IsType<ReportingActor.Recovered>(message);
+                    string i = recovered.PersistenceId["idle-".Length..];
+                    Assert.Equal(Enumerable.Range(1, generation - 1).Select(g => $"e{g}-{i}"), recovered.Events);
+                }
+                afterRecovery(HandleSampler.Count(journalFiles));
+
+                for (int i = 0; i < Actors; i++)
+                    actors[i].Tell($"e{generation}-{i}", reporter.Ref);
+                foreach (var message in reporter.ReceiveN(Actors, Patience))
+                    Assert.Equal(generation, Assert.IsType<ReportingActor.Persisted>(message).SequenceNr);
+                afterWrite?.Invoke(HandleSampler.Count(journalFiles));
+            }
+            finally
+            {
+                Assert.True(system.Terminate().Wait(Patience), $"actor system {systemName} did not terminate");
+            }
+        }
+    }
+}
