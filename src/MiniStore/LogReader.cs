@@ -13,6 +13,7 @@ namespace MiniStore;
 internal sealed class LogReader : IDisposable
 {
     private const int InitialBufferSize = 64 * 1024;
+    private const int MinimumBufferSize = 4 * 1024;
 
     private readonly string _path;
     private readonly SafeFileHandle _file;
@@ -29,7 +30,8 @@ internal sealed class LogReader : IDisposable
         _file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.SequentialScan);
         _endOffset = Math.Min(endOffset, RandomAccess.GetLength(_file));
         _maxLineLength = options.MaxLineLength;
-        _buffer = ArrayPool<byte>.Shared.Rent(InitialBufferSize);
+        // A small log gets a buffer its size (a fleet of actors recovers many small logs at once), a large one 64 KiB to start.
+        _buffer = ArrayPool<byte>.Shared.Rent((int)Math.Clamp(_endOffset - startOffset + 1, MinimumBufferSize, InitialBufferSize));
         _bufferOffset = startOffset;
         CommittedLength = startOffset;
         NextLineNumber = startLineNumber;
