@@ -295,11 +295,11 @@ internal sealed class PersistenceIdLog : IAsyncDisposable
     /// </summary>
     private void CloseAfterReplay()
     {
-        if (_events is null)
+        if (_events is not { } events)
             return;
-        _closedLength = _events.Length;
-        _events.Dispose();
+        _closedLength = events.Length;
         _events = null;
+        events.Dispose();
     }
 
     /// <summary>Opens the event log for writing (creating it for a new id, reopening it after a replay closed it), checking it as every open does.</summary>
