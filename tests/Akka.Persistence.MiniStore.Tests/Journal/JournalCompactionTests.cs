@@ -50,6 +50,23 @@ public class JournalCompactionTests : JournalTestKit
     }
 
     [Fact]
+    public void A_log_closed_after_a_replay_is_reopened_to_be_compacted()
+    {
+        WriteEvents(Pid, 1, 100);
+        long before = new FileInfo(EventLogPath(Pid)).Length;
+        Assert.Equal(100, Replay(Pid).Events.Count); // the replay closes the log; the deletion and compaction reopen it
+
+        Delete(60);
+        Assert.Equal(100, HighestAfterQueuedWork());
+
+        Assert.True(new FileInfo(EventLogPath(Pid)).Length < before / 2, "the deleted prefix left the disk");
+        Assert.Equal(Enumerable.Range(61, 40).Select(i => (long)i), ReadLines(EventLogPath(Pid)).Select(l => l.Seq));
+        Assert.Equal(Enumerable.Range(61, 40).Select(i => (long)i), Replay(Pid).Events.Select(e => e.SequenceNr));
+        WriteEvents(Pid, 101, 1);
+        Assert.Equal(Enumerable.Range(61, 41).Select(i => (long)i), Replay(Pid).Events.Select(e => e.SequenceNr));
+    }
+
+    [Fact]
     public void Deleting_every_event_leaves_an_empty_log_and_the_highest_sequence_number_survives_a_restart()
     {
         WriteEvents(Pid, 1, 20);
