@@ -108,8 +108,17 @@ internal sealed class PayloadSerializer
 
         if (fields.PayloadType is null || fields.PayloadJson.IsEmpty)
             throw new PayloadNotReadableException("expected \"payloadType\" and \"payload\", or \"serializerId\" and \"bytes\"");
-        var typeInfo = TypeInfoFor(fields.PayloadType)
-            ?? throw new PayloadNotReadableException($"payload type '{fields.PayloadType}' cannot be found; is its assembly loaded?");
+        JsonTypeInfo? typeInfo;
+        try
+        {
+            typeInfo = TypeInfoFor(fields.PayloadType);
+        }
+        catch (Exception e) // an assembly that fails to load, a type System.Text.Json cannot describe
+        {
+            throw new PayloadNotReadableException($"payload type '{fields.PayloadType}' cannot be read as JSON: {e.Message}", e);
+        }
+        if (typeInfo is null)
+            throw new PayloadNotReadableException($"payload type '{fields.PayloadType}' cannot be found; is its assembly loaded?");
         try
         {
             return JsonSerializer.Deserialize(fields.PayloadJson.Span, typeInfo)

@@ -41,6 +41,8 @@ public class DamagedLogTests : JournalTestKit
         { "missing payload", 2, "expected \"payloadType\" and \"payload\"" },
         // A payload type renamed (or removed) since the event was written: the types read before it do not hide it.
         { "payload type renamed since written", 2, "payload type 'Renamed.Since.Written, Gone' cannot be found" },
+        // A payload type that exists but that System.Text.Json cannot make (an open generic type).
+        { "payload type that is no JSON contract", 2, "payload type 'System.Collections.Generic.List`1, System.Private.CoreLib' cannot be read as JSON" },
         // The timestamp has the written form's shape but is no date: not read as some other date.
         { "timestamp that is no date", 2, "event record is not readable" },
         { "text that is not JSONL", 1, "does not start with {\"crc\"" },
@@ -71,6 +73,7 @@ public class DamagedLogTests : JournalTestKit
             "missing sequence number" => Lines(lines[0], Line(Record(Pid, 2, withSeq: false)), lines[2]),
             "missing payload" => Lines(lines[0], Line(Record(Pid, 2, withPayload: false)), lines[2]),
             "payload type renamed since written" => Lines(lines[0], Line(Record(Pid, 2, payloadType: "Renamed.Since.Written, Gone")), lines[2]),
+            "payload type that is no JSON contract" => Lines(lines[0], Line(Record(Pid, 2, payloadType: "System.Collections.Generic.List`1, System.Private.CoreLib")), lines[2]),
             "timestamp that is no date" => Lines(lines[0], Line(Record(Pid, 2, timestamp: "2026-02-30T24:61:00.0000000Z")), lines[2]),
             "text that is not JSONL" => Encoding.UTF8.GetBytes("timestamp,device,temperature,humidity\n2026-11-26T00:00:00Z,sensor-1,21.5,40\n"),
             "binary without a line break" => [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0d, 0x1a, 0, 0, 0, 0x0d, (byte)'I', (byte)'H', (byte)'D', (byte)'R'],
