@@ -31,7 +31,7 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
 
     /// <summary>The lock file that makes one journal the owner of its directory.</summary>
     public const string LockFileName = "journal.lock";
-    private readonly WriteThreads _writeThreads = new();
+    private readonly WriteThreads _writeThreads;
     private int _writesInFlight;
 
     public MiniStoreJournal(Config config)
@@ -42,6 +42,7 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
         _logOptions = _settings.ToLogOptions(Context.System);
         _settings.EnsureDirectory(_settings.Directory, _logOptions.FileSync);
         _openFiles = new OpenFileBudget(merged.GetInt("max-open-files", 0), MiniStorePersistence.JournalConfigPath + ".max-open-files");
+        _writeThreads = new WriteThreads(merged.GetInt("write-threads", WriteThreads.DefaultMaxThreads), MiniStorePersistence.JournalConfigPath + ".write-threads");
         _serializer = new PayloadSerializer(Context.System);
         _health = new StoreHealth(_settings.Directory, "journal");
         _index = new EventIndexWriter(_settings.Directory, _logOptions, IndexSignals.Get(Context.System).For(_settings.Directory), _log);
