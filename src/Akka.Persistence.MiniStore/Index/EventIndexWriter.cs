@@ -24,7 +24,9 @@ internal sealed class EventIndexWriter : IAsyncDisposable
     private readonly ILoggingAdapter _log;
     private MiniStoreLog? _index;
     private long _lastOrdering;
-    private Task _appended = Task.CompletedTask;
+    private readonly Queue<PendingEntries> _pending = new();   // also the lock of _appending
+    private bool _appending;
+    private Task _appended = Task.CompletedTask;               // the last write's entries appended (all before it too)
     private Exception? _broken;
 
     public EventIndexWriter(string directory, MiniStoreOptions logOptions, IndexSignal signal, ILoggingAdapter log)
@@ -53,30 +55,59 @@ internal sealed class EventIndexWriter : IAsyncDisposable
 
     /// <summary>
     /// Appends the entries of each write once it is stored (a failed write's entries are dropped), after everything
-    /// handed over before. Called from the journal actor with entries in ordering order; never throws.
+    /// handed over before. Called from the journal actor with entries in ordering order; the task completes once the
+    /// entries are in the index (or dropped) and never fails.
     /// </summary>
     public Task AppendWhenStored(IReadOnlyList<(Task Stored, IReadOnlyList<IndexEntry> Entries)> writes)
     {
-        _appended = AppendAsync(_appended, writes);
-        return _appended;
+        var pending = new PendingEntries(writes);
+        lock (_pending)
+            _pending.Enqueue(pending);
+        _appended = pending.Indexed.Task;
+        foreach (var (stored, _) in writes)
+            stored.ContinueWith(static (_, writer) => ((EventIndexWriter)writer!).AppendStored(), this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        AppendStored();
+        return pending.Indexed.Task;
     }
 
-    private async Task AppendAsync(Task previous, IReadOnlyList<(Task Stored, IReadOnlyList<IndexEntry> Entries)> writes)
+    /// <summary>
+    /// Appends, with one write, the entries of all writes at the head of the queue that are stored (or failed), then
+    /// looks again; one thread at a time. Many writes finishing together (of many persistence ids, fsync'd in
+    /// parallel) thus cost one index write, not one each.
+    /// </summary>
+    private void AppendStored()
     {
-        await previous.ConfigureAwait(false);
-        var entries = new List<IndexEntry>();
-        foreach (var (stored, written) in writes)
+        var ready = new List<PendingEntries>();
+        while (true)
         {
-            try { await stored.ConfigureAwait(false); }
-            catch { continue; } // the journal reports the failure to the writer; the orderings stay unused
-            entries.AddRange(written);
+            lock (_pending)
+            {
+                if (ready.Count > 0)
+                    _appending = false; // the previous round is done
+                else if (_appending)
+                    return; // the thread appending now looks again when it is done, and finds what is stored by then
+                ready.Clear();
+                while (_pending.TryPeek(out var head) && head.IsStored)
+                    ready.Add(_pending.Dequeue());
+                if (ready.Count == 0)
+                    return;
+                _appending = true;
+            }
+            Append(ready.SelectMany(p => p.StoredEntries()).ToList());
+            foreach (var p in ready)
+                p.Indexed.TrySetResult();
         }
+    }
+
+    private void Append(List<IndexEntry> entries)
+    {
         if (entries.Count == 0 || _broken is not null)
             return;
         entries.Sort((a, b) => a.Ordering.CompareTo(b.Ordering));
         try
         {
-            await AppendAsync(_index!, entries).ConfigureAwait(false);
+            // Written on this thread: appends come one at a time, so the index log never queues them.
+            AppendAsync(_index!, entries).GetAwaiter().GetResult();
             _signal.Notify();
         }
         catch (Exception e)
@@ -206,6 +237,17 @@ internal sealed class EventIndexWriter : IAsyncDisposable
         await _appended.ConfigureAwait(false);
         if (_index is not null)
             await _index.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>The index entries of one WriteMessages call, waiting for its writes to be stored.</summary>
+    private sealed class PendingEntries(IReadOnlyList<(Task Stored, IReadOnlyList<IndexEntry> Entries)> writes)
+    {
+        public TaskCompletionSource Indexed { get; } = new();
+
+        public bool IsStored => writes.All(w => w.Stored.IsCompleted);
+
+        /// <summary>The entries of the writes that succeeded; a failed write's orderings stay unused (the journal tells its writer).</summary>
+        public IEnumerable<IndexEntry> StoredEntries() => writes.Where(w => w.Stored.IsCompletedSuccessfully).SelectMany(w => w.Entries);
     }
 
     /// <summary>Reads index entries out of logs; see <see cref="WithLegacyOrderings"/> for events without an ordering.</summary>

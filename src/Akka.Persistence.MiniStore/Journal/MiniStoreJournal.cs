@@ -85,7 +85,8 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
             List<long> orderings;
             try
             {
-                PersistenceIdFileName.For(pid); // refuses an id no file can hold, before anything is queued
+                if (!_logs.ContainsKey(pid))
+                    PersistenceIdFileName.For(pid); // refuses an id no file can hold, before anything is queued (a known id has its file name)
                 orderings = events.Select(_ => _index.NextOrdering()).ToList();
                 records = events.Select((e, k) => EventRecord.Write(e, orderings[k], timestamp, _serializer, buffer)).ToList();
                 RefuseOversized(events, records);

@@ -1,4 +1,4 @@
-using System.Collections.Immutable;
+using System.Text.Json;
 using Akka.Actor;
 using Akka.Actor.Setup;
 using Microsoft.Win32.SafeHandles;
@@ -25,6 +25,15 @@ public sealed class ParallelSyncTests : IDisposable
         Assert.True(released, $"the {Ids} fsyncs were never in flight together (at most {maxInFlight}): they ran one after another");
         Assert.Equal(Ids, maxInFlight);
         Assert.Equal(Ids, syncs); // two events per id, one fsync per log
+
+        // The writes finished together; their index entries are all there, in ordering order.
+        var orderings = new List<long>();
+        await foreach (var line in MiniStoreLog.ReadAsync(Path.Combine(_root, "journal", "index", "events.jsonl")))
+        {
+            using var entry = JsonDocument.Parse(line.Json);
+            orderings.Add(entry.RootElement.GetProperty("ord").GetInt64());
+        }
+        Assert.Equal(Enumerable.Range(1, 1 + 2 * Ids).Select(i => (long)i), orderings);
     }
 
     [Fact]
