@@ -55,6 +55,17 @@ internal static class LineDecoder
         return new DecodedLine(recordStart, line.Length - 1 - recordStart, more);
     }
 
+    internal const string NotATornTail = ", and intact data follows it, so it is not a torn tail";
+    internal const string NotCutShort = "line does not start with {\"crc\":\", so it is not a write cut short by a crash: the file is not a MiniStore log, or it was changed";
+
+    /// <summary>
+    /// A crash leaves the start of a line, a power loss blocks of zeros. A damaged last line whose first bytes
+    /// (<paramref name="start"/>: up to 8, its '\n' included when among them) are otherwise was not cut short by either:
+    /// the file is not a MiniStore log (or was edited), and nothing of it may be cut off.
+    /// </summary>
+    internal static bool MayBeCutShort(ReadOnlySpan<byte> start) =>
+        start.IsEmpty || start[0] is 0 or (byte)'\n' || LineEncoder.CrcPrefix.StartsWith(start);
+
     private static bool TryParseHex(ReadOnlySpan<byte> hex, out uint value)
     {
         value = 0;

@@ -39,7 +39,7 @@ internal sealed class LogReader : IDisposable
 
     /// <summary>Offset just after the last complete frame read so far.</summary>
     public long CommittedLength { get; private set; }
-    /// <summary>Line number the next frame starts at.</summary>
+    /// <summary>Line number the next frame starts at; 0 throughout when the read started at an offset whose line was not known.</summary>
     public long NextLineNumber { get; private set; }
     /// <summary>Set when reading ended at a torn tail rather than at a clean end of file.</summary>
     public TornTail? Tail { get; private set; }
@@ -58,12 +58,12 @@ internal sealed class LogReader : IDisposable
                 if (lineLength < 0)
                 {
                     if (_end - Index(scan) > _maxLineLength)
-                        throw new CorruptLogException(_path, NextLineNumber + frame.Count, scan, $"line is longer than the {_maxLineLength}-byte limit");
+                        throw Damage(scan, frame.Count, $"line is longer than the {_maxLineLength}-byte limit");
                     if (_eof)
                     {
                         if (scan < BufferEnd)
                         {
-                            RefuseForeignTail(scan, NextLineNumber + frame.Count);
+                            RefuseForeignTail(scan, frame.Count);
                             EndAtTornTail($"last line has no line break ({BufferEnd - scan} bytes): the write was cut short");
                         }
                         else if (frame.Count > 0)
@@ -76,16 +76,15 @@ internal sealed class LogReader : IDisposable
 
                 // A line that happened to fit in the buffer whole is held to the limit too, not only one still missing its '\n'.
                 if (lineLength > _maxLineLength)
-                    throw new CorruptLogException(_path, NextLineNumber + frame.Count, scan, $"line is longer than the {_maxLineLength}-byte limit");
+                    throw Damage(scan, frame.Count, $"line is longer than the {_maxLineLength}-byte limit");
                 var decoded = LineDecoder.Decode(_buffer.AsSpan(Index(scan), lineLength));
-                long lineNumber = NextLineNumber + frame.Count;
                 if (!decoded.IsValid)
                 {
                     long next = scan + lineLength + 1;
                     if (!await IsAtEndAsync(next, cancellationToken).ConfigureAwait(false))
-                        throw new CorruptLogException(_path, lineNumber, scan, decoded.Error + ", and intact data follows it, so it is not a torn tail");
-                    RefuseForeignTail(scan, lineNumber);
-                    EndAtTornTail($"last line (line {lineNumber}) is damaged: {decoded.Error}");
+                        throw Damage(scan, frame.Count, decoded.Error + LineDecoder.NotATornTail);
+                    RefuseForeignTail(scan, frame.Count);
+                    EndAtTornTail($"last line is damaged: {decoded.Error}");
                     yield break;
                 }
                 frame.Add((scan + decoded.RecordStart, decoded.RecordLength, scan));
@@ -97,9 +96,10 @@ internal sealed class LogReader : IDisposable
             for (int i = 0; i < frame.Count; i++)
             {
                 var (recordOffset, recordLength, lineOffset) = frame[i];
-                yield return new LogRecord(_buffer.AsMemory(Index(recordOffset), recordLength), NextLineNumber + i, lineOffset);
+                yield return new LogRecord(_buffer.AsMemory(Index(recordOffset), recordLength), LineNumber(i), lineOffset);
             }
-            NextLineNumber += frame.Count;
+            if (NextLineNumber > 0)
+                NextLineNumber += frame.Count;
             CommittedLength = scan;
         }
     }
@@ -108,18 +108,19 @@ internal sealed class LogReader : IDisposable
 
     private int Index(long offset) => (int)(offset - _bufferOffset);
 
-    /// <summary>
-    /// A crash leaves the start of a line, a power loss blocks of zeros. A damaged last line that starts otherwise was
-    /// not cut short by either: the file is not a MiniStore log (or was edited), and nothing of it is cut off.
-    /// </summary>
-    private void RefuseForeignTail(long lineStart, long lineNumber)
+    private void RefuseForeignTail(long lineStart, int frameIndex)
     {
         var start = _buffer.AsSpan(Index(lineStart), (int)Math.Min(LineEncoder.CrcPrefix.Length, BufferEnd - lineStart));
-        if (start.IsEmpty || start[0] is 0 or (byte)'\n' || LineEncoder.CrcPrefix.StartsWith(start))
-            return;
-        throw new CorruptLogException(_path, lineNumber, lineStart,
-            "line does not start with {\"crc\":\", so it is not a write cut short by a crash: the file is not a MiniStore log, or it was changed");
+        if (!LineDecoder.MayBeCutShort(start))
+            throw Damage(lineStart, frameIndex, LineDecoder.NotCutShort);
     }
+
+    /// <summary>Damage at a line of the frame being read; its line number is counted by the exception when this reader does not know it.</summary>
+    private CorruptLogException Damage(long lineStart, int frameIndex, string problem) =>
+        new(_path, LineNumber(frameIndex), lineStart, problem);
+
+    /// <summary>The line number of a line of the current frame, or 0 when the read started at an offset of unknown line.</summary>
+    private long LineNumber(int frameIndex) => NextLineNumber > 0 ? NextLineNumber + frameIndex : 0;
 
     private void EndAtTornTail(string reason)
     {

@@ -30,36 +30,37 @@ public sealed class MiniStoreLog : IAsyncDisposable, IDisposable
     private Exception? _broken;
     private bool _disposed;
 
-    private MiniStoreLog(string path, FileStream stream, MiniStoreOptions options, long length, long recordCount, byte[]? lastRecord, TailRepair? repair)
+    private MiniStoreLog(string path, FileStream stream, MiniStoreOptions options, LogTail tail, TailRepair? repair)
     {
         Path = path;
         _stream = stream;
         _options = options;
-        Length = length;
-        RecordCount = recordCount;
-        // Not a plain assignment: a null byte[] converts to an empty, non-null ReadOnlyMemory<byte>; an empty log must give null.
-        LastRecordAtOpen = lastRecord is null ? (ReadOnlyMemory<byte>?)null : lastRecord;
+        Length = tail.CommittedLength;
+        LastRecordAtOpen = tail.LastRecord;
         Repair = repair;
     }
 
     /// <summary>Full path of the log file.</summary>
     public string Path { get; }
-    /// <summary>Bytes durably committed to the file.</summary>
+
     /// <summary>The most bytes a line adds around a record's JSON (checksum header, batch flag, closing brace, newline).</summary>
     public const int MaxLineFraming = LineEncoder.MaxFramingLength;
 
+    /// <summary>Bytes durably committed to the file.</summary>
     public long Length { get; private set; }
-    /// <summary>Records durably committed to the file.</summary>
-    public long RecordCount { get; private set; }
-    /// <summary>The last record in the file when it was opened (null for an empty log), for callers that keep a position in it.</summary>
-    public ReadOnlyMemory<byte>? LastRecordAtOpen { get; }
+    /// <summary>
+    /// The last record in the file when it was opened (null for an empty log), for callers that keep a position in it.
+    /// Its <see cref="LogRecord.LineNumber"/> is 0 (not counted); its bytes are its own.
+    /// </summary>
+    public LogRecord? LastRecordAtOpen { get; }
     /// <summary>What opening cut off the end of the file, or null when the file ended cleanly.</summary>
     public TailRepair? Repair { get; }
 
     /// <summary>
-    /// Opens (creating if needed) a log for appending. The whole file is checked; a torn tail is saved to a
-    /// <c>.broken</c> file beside the log and truncated away (see <see cref="Repair"/>); any other damage throws
-    /// <see cref="CorruptLogException"/>.
+    /// Opens (creating if needed) a log for appending. Only the end of the file is read, so opening costs the same
+    /// for any log length: a torn tail is saved to a <c>.broken</c> file beside the log and truncated away (see
+    /// <see cref="Repair"/>); a damaged last complete line, or a last line that is not a log line, throws
+    /// <see cref="CorruptLogException"/>. Damage further back is reported by the read that reaches it.
     /// </summary>
     public static async Task<MiniStoreLog> OpenAsync(string path, MiniStoreOptions? options = null, CancellationToken cancellationToken = default)
     {
@@ -76,21 +77,14 @@ public sealed class MiniStoreLog : IAsyncDisposable, IDisposable
             if (created)
                 options.FileSync.SyncDirectory(directory);
 
-            long records = 0;
-            byte[]? lastRecord = null;
-            using var reader = new LogReader(path, options);
-            await foreach (var _ in reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                records++;
-            if (records > 0)
-                lastRecord = await ReadLastRecordAsync(path, options, reader.CommittedLength, cancellationToken).ConfigureAwait(false);
-
+            var tail = await LogTail.ReadAsync(file, path, options, cancellationToken).ConfigureAwait(false);
             TailRepair? repair = null;
-            if (reader.Tail is { } tail)
+            if (tail.TornReason is { } reason)
             {
-                repair = TailRepairer.Repair(path, file, tail, options);
+                repair = TailRepairer.Repair(path, file, tail.CommittedLength, reason, options);
                 options.OnRepair?.Invoke(repair);
             }
-            return new MiniStoreLog(path, stream, options, reader.CommittedLength, records, lastRecord, repair);
+            return new MiniStoreLog(path, stream, options, tail, repair);
         }
         catch
         {
@@ -109,7 +103,12 @@ public sealed class MiniStoreLog : IAsyncDisposable, IDisposable
             yield return record;
     }
 
-    /// <summary>Reads a log from a known position (a record's <see cref="LogRecord.Offset"/> and line number), up to an optional end offset.</summary>
+    /// <summary>
+    /// Reads a log from a position (a record's <see cref="LogRecord.Offset"/>, or the start of a batch from
+    /// <see cref="SeekAsync"/>), up to an optional end offset. <paramref name="fromLineNumber"/> is the line number at
+    /// <paramref name="fromOffset"/>, or 0 when it is not known: the records then carry line number 0, and damage is
+    /// still reported with its line, counted from the file.
+    /// </summary>
     public static async IAsyncEnumerable<LogRecord> ReadAsync(string path, long fromOffset, long fromLineNumber, long endOffset = long.MaxValue, MiniStoreOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         if (!File.Exists(path))
@@ -117,6 +116,22 @@ public sealed class MiniStoreLog : IAsyncDisposable, IDisposable
         using var reader = new LogReader(path, options ?? MiniStoreOptions.Default, fromOffset, fromLineNumber, endOffset);
         await foreach (var record in reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             yield return record;
+    }
+
+    /// <summary>
+    /// Where to start reading for the records whose key is at least <paramref name="key"/>: the offset of the batch
+    /// holding the first such record, or the end when there is none. <paramref name="keyOf"/> gives a record's key
+    /// (such as a sequence number), which must not decrease through the log; it sees records with line number 0.
+    /// A binary search over byte offsets: it reads about log2(records) lines, whatever the log's length. Bytes at or
+    /// after <paramref name="endOffset"/> are not read; a torn last line counts as after every key. A damaged line
+    /// the search reads throws <see cref="CorruptLogException"/>.
+    /// </summary>
+    public static async Task<long> SeekAsync(string path, Func<LogRecord, long> keyOf, long key, long endOffset = long.MaxValue, MiniStoreOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        if (!File.Exists(path))
+            return 0;
+        using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        return await new KeySearch(file, path, endOffset, options ?? MiniStoreOptions.Default).FirstBatchAtOrAboveAsync(keyOf, key, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Replays a log's records deserialized as <typeparamref name="T"/>, in the order written.</summary>
@@ -195,7 +210,7 @@ public sealed class MiniStoreLog : IAsyncDisposable, IDisposable
                 throw new IOException($"Log '{Path}' is unusable after an earlier failure; reopen it to recover: {_broken.Message}", _broken);
             if (_writing)
             {
-                var pending = new PendingAppend(encoded.WrittenMemory, recordCount);
+                var pending = new PendingAppend(encoded.WrittenMemory);
                 _queue.Add(pending);
                 return pending.Completion.Task;
             }
@@ -205,7 +220,7 @@ public sealed class MiniStoreLog : IAsyncDisposable, IDisposable
         Exception? failure = null;
         try
         {
-            Write([encoded.WrittenMemory], recordCount);
+            Write([encoded.WrittenMemory]);
         }
         catch (Exception e)
         {
@@ -244,7 +259,7 @@ public sealed class MiniStoreLog : IAsyncDisposable, IDisposable
 
             try
             {
-                Write(batch.Select(p => p.Bytes).ToArray(), batch.Sum(p => p.RecordCount));
+                Write(batch.Select(p => p.Bytes).ToArray());
                 foreach (var p in batch)
                     p.Completion.TrySetResult();
             }
@@ -258,7 +273,7 @@ public sealed class MiniStoreLog : IAsyncDisposable, IDisposable
     }
 
     /// <summary>Writes encoded lines at the end of the file and fsyncs them; on failure cuts them off again and throws.</summary>
-    private void Write(ReadOnlyMemory<byte>[] buffers, int recordCount)
+    private void Write(ReadOnlyMemory<byte>[] buffers)
     {
         long start = Length;
         try
@@ -272,7 +287,6 @@ public sealed class MiniStoreLog : IAsyncDisposable, IDisposable
             if (!File.Exists(Path))
                 throw new FileNotFoundException($"'{Path}' was removed (or its directory moved away) while open: the write reached no file that replay would read", Path);
             Length = start + bytes;
-            RecordCount += recordCount;
         }
         catch (Exception e)
         {
@@ -297,51 +311,16 @@ public sealed class MiniStoreLog : IAsyncDisposable, IDisposable
     }
 
     /// <summary>
-    /// The last complete record of a log, or null when it has none. Read from the end of the file, so it costs the
-    /// same for any log length; only when the end is torn does it read the whole log to find the last complete record.
+    /// The last complete record of a log (line number 0, not counted), or null when it has none. Read from the end of
+    /// the file, past a torn tail if there is one, so it costs the same for any log length; the file is not changed.
     /// </summary>
-    public static async Task<byte[]?> ReadLastRecordAsync(string path, MiniStoreOptions? options = null, CancellationToken cancellationToken = default)
+    public static async Task<LogRecord?> ReadLastRecordAsync(string path, MiniStoreOptions? options = null, CancellationToken cancellationToken = default)
     {
-        options ??= MiniStoreOptions.Default;
-        long length = File.Exists(path) ? new FileInfo(path).Length : 0;
-        if (length == 0)
+        if (!File.Exists(path))
             return null;
-        if (await ReadLastRecordAsync(path, options, length, cancellationToken).ConfigureAwait(false) is { } last)
-            return last;
-        byte[]? complete = null;
-        await foreach (var record in ReadAsync(path, options, cancellationToken).ConfigureAwait(false))
-            complete = record.Json.ToArray();
-        return complete;
-    }
-
-    /// <summary>The record of the line that ends at <paramref name="committedLength"/>, or null when that line is not an intact end of a batch.</summary>
-    private static async Task<byte[]?> ReadLastRecordAsync(string path, MiniStoreOptions options, long committedLength, CancellationToken cancellationToken)
-    {
-        // The last line starts after the previous '\n'; read backwards in growing windows until it is found.
         using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        for (int window = 4096; ; window *= 2)
-        {
-            long from = Math.Max(0, committedLength - window);
-            var bytes = new byte[committedLength - from];
-            int read = 0;
-            while (read < bytes.Length)
-            {
-                int n = await RandomAccess.ReadAsync(file, bytes.AsMemory(read), from + read, cancellationToken).ConfigureAwait(false);
-                if (n == 0)
-                    return null; // the file shrank while being read
-                read += n;
-            }
-            int lineStart = bytes.AsSpan(0, bytes.Length - 1).LastIndexOf((byte)'\n') + 1;
-            if (lineStart > 0 || from == 0)
-            {
-                if (bytes[^1] != '\n')
-                    return null;
-                var decoded = LineDecoder.Decode(bytes.AsSpan(lineStart, bytes.Length - 1 - lineStart));
-                if (!decoded.IsValid || decoded.More)
-                    return null;
-                return bytes.AsSpan(lineStart + decoded.RecordStart, decoded.RecordLength).ToArray();
-            }
-        }
+        var tail = await LogTail.ReadAsync(file, path, options ?? MiniStoreOptions.Default, cancellationToken).ConfigureAwait(false);
+        return tail.LastRecord;
     }
 
     /// <summary>Waits for queued appends to finish, then closes the file.</summary>
@@ -368,10 +347,9 @@ public sealed class MiniStoreLog : IAsyncDisposable, IDisposable
 
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
-    private sealed class PendingAppend(ReadOnlyMemory<byte> bytes, int recordCount)
+    private sealed class PendingAppend(ReadOnlyMemory<byte> bytes)
     {
         public ReadOnlyMemory<byte> Bytes { get; } = bytes;
-        public int RecordCount { get; } = recordCount;
         public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

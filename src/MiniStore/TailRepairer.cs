@@ -9,14 +9,14 @@ namespace MiniStore;
 /// </summary>
 internal static class TailRepairer
 {
-    internal static TailRepair Repair(string path, SafeFileHandle file, TornTail tail, MiniStoreOptions options)
+    internal static TailRepair Repair(string path, SafeFileHandle file, long tailOffset, string reason, MiniStoreOptions options)
     {
         long length = RandomAccess.GetLength(file);
-        var torn = new byte[length - tail.Offset];
+        var torn = new byte[length - tailOffset];
         int read = 0;
         while (read < torn.Length)
         {
-            int n = RandomAccess.Read(file, torn.AsSpan(read), tail.Offset + read);
+            int n = RandomAccess.Read(file, torn.AsSpan(read), tailOffset + read);
             if (n == 0) break;
             read += n;
         }
@@ -29,8 +29,8 @@ internal static class TailRepairer
         }
         options.FileSync.SyncDirectory(Path.GetDirectoryName(path)!);
 
-        RandomAccess.SetLength(file, tail.Offset);
+        RandomAccess.SetLength(file, tailOffset);
         options.FileSync.SyncFile(file);
-        return new TailRepair(path, tail.Offset, read, tail.LineNumber, tail.Reason, brokenPath);
+        return new TailRepair(path, tailOffset, read, reason, brokenPath);
     }
 }

@@ -133,7 +133,7 @@ internal sealed class BatchTearer(string store, Dictionary<string, PidState> pid
     {
         await using var log = await MiniStoreLog.OpenAsync(path);
         var last = log.LastRecordAtOpen ?? throw new InvalidOperationException($"'{path}' holds no event to copy the record format from");
-        var template = JsonNode.Parse(last.Span)!.AsObject();
+        var template = JsonNode.Parse(last.Json.Span)!.AsObject();
         long next = template["seq"]!.GetValue<long>() + 1;
         var records = new List<ReadOnlyMemory<byte>>();
         for (int i = 0; i < CrashSchedule.BatchSize; i++)

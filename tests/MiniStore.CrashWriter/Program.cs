@@ -31,7 +31,9 @@ string mode = args.Length > 2 ? args[2] : "akka";
 if (mode == "engine")
 {
     await using var log = await MiniStoreLog.OpenAsync(Path.Combine(directory, "engine.jsonl"));
-    long start = log.RecordCount;
+    long start = 0;
+    await foreach (var _ in MiniStoreLog.ReadAsync(log.Path, 0, 1, log.Length))
+        start++;
     for (long i = start + 1; i <= start + count; i++)
     {
         await log.AppendAsync(new { n = i, text = "engine append" });

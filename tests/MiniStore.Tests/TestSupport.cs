@@ -129,6 +129,8 @@ public static class LogTestHelpers
         return records;
     }
 
+    public static async Task<int> CountAsync(string path, MiniStoreOptions? options = null) => (await ReadJsonAsync(path, options)).Count;
+
     /// <summary>Start offset and length (including its '\n') of every line of a file.</summary>
     public static List<(int Offset, int Length)> Lines(byte[] bytes)
     {

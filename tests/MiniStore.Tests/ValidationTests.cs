@@ -39,7 +39,7 @@ public sealed class ValidationTests : IDisposable
             await Assert.ThrowsAsync<ArgumentException>(async () => await log.AppendJsonBatchAsync("{\"good\":1}", record, "{\"good\":2}"));
 
             Assert.Equal(before, new FileInfo(path).Length);
-            Assert.Equal(1, log.RecordCount);
+            Assert.Equal(1, await LogTestHelpers.CountAsync(path));
             await log.AppendJsonAsync("{\"ok\":2}");
         }
         Assert.Equal(["{\"ok\":1}", "{\"ok\":2}"], await LogTestHelpers.ReadJsonAsync(path));
@@ -99,15 +99,33 @@ public sealed class ValidationTests : IDisposable
         Assert.Equal(2, read.LineNumber);
         Assert.Equal(offset, read.Offset);
 
-        var open = await Assert.ThrowsAsync<CorruptLogException>(() => MiniStoreLog.OpenAsync(path, options));
-        Assert.Contains("1048576", open.Message);
-        Assert.Equal(2, open.LineNumber);
+        // Opening reads only the end of the log: the long line in the middle is left for the read to find.
+        await using (var log = await MiniStoreLog.OpenAsync(path, options))
+            Assert.Null(log.Repair);
         Assert.Equal(before, await File.ReadAllBytesAsync(path));
 
         // Within the default 16 MiB limit the same file is a fine log.
         var records = await LogTestHelpers.ReadJsonAsync(path);
         Assert.Equal(3, records.Count);
         Assert.Equal(payload + 10, records[1].Length);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Last_line_longer_than_MaxLineLength_fails_open_naming_its_line_and_start(bool withLineBreak)
+    {
+        string path = _dir.File($"long-last-{withLineBreak}.log");
+        byte[] first = LogTestHelpers.EncodeLineBySpec("{\"i\":1}");
+        byte[] last = LogTestHelpers.EncodeLineBySpec("{\"big\":\"" + new string('b', 300_000) + "\"}");
+        byte[] bytes = [.. first, .. last[..(withLineBreak ? ^0 : ^1)]];
+        await File.WriteAllBytesAsync(path, bytes);
+
+        var e = await Assert.ThrowsAsync<CorruptLogException>(() => MiniStoreLog.OpenAsync(path, new MiniStoreOptions { MaxLineLength = 100_000 }));
+        Assert.Contains("100000-byte limit", e.Message);
+        Assert.Equal(2, e.LineNumber);
+        Assert.Equal(first.Length, e.Offset);
+        Assert.Equal(bytes, await File.ReadAllBytesAsync(path));
     }
 
     [Fact]
@@ -134,7 +152,7 @@ public sealed class ValidationTests : IDisposable
         }
         Assert.Equal([record, record, record], await LogTestHelpers.ReadJsonAsync(path, options));
         await using (var log = await MiniStoreLog.OpenAsync(path, options))
-            Assert.Equal(3, log.RecordCount);
+            Assert.Equal(3, await LogTestHelpers.CountAsync(path));
     }
 
     [Fact]

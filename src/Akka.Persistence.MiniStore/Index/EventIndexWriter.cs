@@ -152,7 +152,7 @@ internal sealed class EventIndexWriter : IAsyncDisposable
             if (index is null)
             {
                 index = await RebuildAsync().ConfigureAwait(false);
-                lastIndexed = index.LastRecordAtOpen is { } last ? IndexEntry.Read(new LogRecord(last, index.RecordCount, index.Length), Path).Ordering : 0;
+                lastIndexed = index.LastRecordAtOpen is { } last ? IndexEntry.Read(last, Path).Ordering : 0;
             }
             else if (behind.Count > 0)
             {
@@ -191,8 +191,12 @@ internal sealed class EventIndexWriter : IAsyncDisposable
         try
         {
             index = await MiniStoreLog.OpenAsync(Path, _indexOptions).ConfigureAwait(false);
+            // Opening reads only the end. The index is not fsync'd, so after a power loss on a file system that does
+            // not order data before size (or a stray edit) it may hold damage further back: read it whole, here in the
+            // background of the journal's start, so that it is rebuilt rather than found by a query.
+            await foreach (var _ in MiniStoreLog.ReadAsync(Path, 0, 1, index.Length, _indexOptions).ConfigureAwait(false)) { }
             if (index.LastRecordAtOpen is { } last)
-                return (index, IndexEntry.Read(new LogRecord(last, index.RecordCount, index.Length), Path).Ordering);
+                return (index, IndexEntry.Read(last, Path).Ordering);
         }
         catch (CorruptLogException e)
         {
@@ -228,7 +232,7 @@ internal sealed class EventIndexWriter : IAsyncDisposable
     private async Task<long> LastOrderingAsync(string log)
     {
         var last = await MiniStoreLog.ReadLastRecordAsync(log, _logOptions).ConfigureAwait(false);
-        return last is null ? 0 : EventRecord.Read(new LogRecord(last, 0, 0), log).Ordering;
+        return last is { } record ? EventRecord.Read(record, log).Ordering : 0;
     }
 
     public async ValueTask DisposeAsync()
@@ -258,9 +262,15 @@ internal sealed class EventIndexWriter : IAsyncDisposable
 
         public List<IndexEntry> Entries { get; } = new();
 
+        /// <summary>
+        /// Collects the entries of a log's events above <paramref name="afterOrdering"/> (all when it is 0). Orderings
+        /// increase through a log (records without one come first), so a catch-up starts at the first event it misses,
+        /// found by a binary search, not at the start of the log.
+        /// </summary>
         public async Task ScanAsync(string log, long afterOrdering)
         {
-            await foreach (var line in MiniStoreLog.ReadAsync(log, writer._logOptions).ConfigureAwait(false))
+            long start = afterOrdering == 0 ? 0 : await MiniStoreLog.SeekAsync(log, line => EventRecord.Read(line, log).Ordering, afterOrdering + 1, options: writer._logOptions).ConfigureAwait(false);
+            await foreach (var line in MiniStoreLog.ReadAsync(log, start, start == 0 ? 1 : 0, options: writer._logOptions).ConfigureAwait(false))
             {
                 var record = EventRecord.Read(line, log);
                 var entry = new IndexEntry(record.Ordering, record.PersistenceId, record.SequenceNr, Shared(record.Tags));

@@ -24,13 +24,15 @@ internal readonly record struct DeletionMark(long DeletedTo, long HighestSequenc
         }
     }
 
+    /// <summary>
+    /// The last deletion mark of a persistence id, or null when nothing was deleted. A mark is only written above the
+    /// previous one, with the highest sequence number known then, so the last holds the largest of both; it is read
+    /// from the end of the file, whatever the number of marks.
+    /// </summary>
+    public static async Task<DeletionMark?> ReadLastAsync(string path, string persistenceId, MiniStoreOptions options) =>
+        await MiniStoreLog.ReadLastRecordAsync(path, options).ConfigureAwait(false) is { } mark ? Read(mark, path, persistenceId) : null;
+
     /// <summary>The highest deleted-to mark of a persistence id (0 when nothing was deleted).</summary>
-    public static async Task<long> ReadDeletedToAsync(string directory, string persistenceId, MiniStoreOptions options)
-    {
-        string path = JournalFiles.DeletionLog(directory, persistenceId);
-        long deletedTo = 0;
-        await foreach (var mark in MiniStoreLog.ReadAsync(path, options).ConfigureAwait(false))
-            deletedTo = Math.Max(deletedTo, Read(mark, path, persistenceId).DeletedTo);
-        return deletedTo;
-    }
+    public static async Task<long> ReadDeletedToAsync(string directory, string persistenceId, MiniStoreOptions options) =>
+        (await ReadLastAsync(JournalFiles.DeletionLog(directory, persistenceId), persistenceId, options).ConfigureAwait(false))?.DeletedTo ?? 0;
 }

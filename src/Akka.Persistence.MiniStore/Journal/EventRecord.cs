@@ -128,8 +128,8 @@ internal readonly record struct EventRecord(string PersistenceId, long SequenceN
     public Persistent ToPersistent(PayloadSerializer serializer, string where) =>
         new(serializer.Read(Payload, where), SequenceNr, PersistenceId, Manifest, isDeleted: false, Akka.Actor.ActorRefs.NoSender, WriterGuid, Timestamp);
 
-    /// <summary>As above for the record at <paramref name="lineNumber"/> of <paramref name="path"/>; the description for an error message is built only when one is needed.</summary>
-    public Persistent ToPersistent(PayloadSerializer serializer, string path, long lineNumber)
+    /// <summary>As above for the record read from <paramref name="line"/> of <paramref name="path"/>; the description for an error message is built only when one is needed.</summary>
+    public Persistent ToPersistent(PayloadSerializer serializer, string path, in LogRecord line)
     {
         object payload;
         try
@@ -138,7 +138,7 @@ internal readonly record struct EventRecord(string PersistenceId, long SequenceN
         }
         catch (PayloadNotReadableException e)
         {
-            throw e.At($"Log '{path}' line {lineNumber} (persistence id '{PersistenceId}', sequence number {SequenceNr})");
+            throw e.At($"Log '{path}' {(line.LineNumber > 0 ? $"line {line.LineNumber}" : $"byte offset {line.Offset}")} (persistence id '{PersistenceId}', sequence number {SequenceNr})");
         }
         return new(payload, SequenceNr, PersistenceId, Manifest, isDeleted: false, Akka.Actor.ActorRefs.NoSender, WriterGuid, Timestamp);
     }

@@ -126,16 +126,11 @@ internal sealed class PersistenceIdLog : IAsyncDisposable
             if (events?.Repair is { } repair)
                 _log.Warning("Persistence id '{0}': {1}", PersistenceId, repair);
             if (events?.LastRecordAtOpen is { } last)
-                HighestSequenceNr = CheckedRecord(new LogRecord(last, events.RecordCount, events.Length), EventsPath).SequenceNr;
-
-            if (File.Exists(DeletionsPath))
+                HighestSequenceNr = CheckedRecord(last, EventsPath).SequenceNr;
+            if (await DeletionMark.ReadLastAsync(DeletionsPath, PersistenceId, _options).ConfigureAwait(false) is { } mark)
             {
-                await foreach (var mark in MiniStoreLog.ReadAsync(DeletionsPath, _options).ConfigureAwait(false))
-                {
-                    var (deletedTo, highest) = DeletionMark.Read(mark, DeletionsPath, PersistenceId);
-                    DeletedTo = Math.Max(DeletedTo, deletedTo);
-                    HighestSequenceNr = Math.Max(HighestSequenceNr, highest);
-                }
+                DeletedTo = mark.DeletedTo;
+                HighestSequenceNr = Math.Max(HighestSequenceNr, mark.HighestSequenceNr);
             }
             _events = events;
             _closedLength = null;
@@ -212,7 +207,7 @@ internal sealed class PersistenceIdLog : IAsyncDisposable
         long length = _events.Length, cut = length;
         await foreach (var line in MiniStoreLog.ReadAsync(EventsPath, 0, 1, length, _options).ConfigureAwait(false))
         {
-            long sequenceNr = EventRecord.PeekSequenceNr(line.Json.Span, PersistenceId) ?? CheckedRecord(line, EventsPath).SequenceNr;
+            long sequenceNr = SequenceNrOf(line);
             if (sequenceNr > DeletedTo)
             {
                 cut = line.Offset;
@@ -268,25 +263,33 @@ internal sealed class PersistenceIdLog : IAsyncDisposable
         long from = Math.Max(fromSequenceNr, DeletedTo + 1);
         if (max <= 0 || from > toSequenceNr || (_events?.Length ?? _closedLength) is not { } length)
             return;
+        // Sequence numbers increase through the log, so the batch holding `from` is found by a binary search (a few
+        // lines read, whatever the log's length); the lines before it are not read. Line numbers are counted only for a
+        // read from the start; damage further on is still reported with its line (see CorruptLogException).
+        long start = from <= 1 ? 0 : await MiniStoreLog.SeekAsync(EventsPath, SequenceNrOf, from, length, _options).ConfigureAwait(false);
         long replayed = 0, previous = 0;
         var strings = new EventRecordStrings(PersistenceId);
-        await foreach (var line in MiniStoreLog.ReadAsync(EventsPath, 0, 1, length, _options).ConfigureAwait(false))
+        await foreach (var line in MiniStoreLog.ReadAsync(EventsPath, start, start == 0 ? 1 : 0, length, _options).ConfigureAwait(false))
         {
             // Records outside the replayed range are only checked for order, not parsed whole. Past the bounds the rest
             // is still checked, not skipped: the highest sequence number recovery was told is the last record's, which
             // is only true if the numbers increase to the end. Once the range is reached the next record is expected
             // in it and parsed whole at once.
             EventRecord? record = previous + 1 >= from && previous < toSequenceNr && replayed < max ? CheckedRecord(line, EventsPath, strings) : null;
-            long sequenceNr = record?.SequenceNr ?? EventRecord.PeekSequenceNr(line.Json.Span, PersistenceId) ?? CheckedRecord(line, EventsPath).SequenceNr;
+            long sequenceNr = record?.SequenceNr ?? SequenceNrOf(line);
             if (sequenceNr <= previous)
                 throw new CorruptLogException(EventsPath, line.LineNumber, line.Offset, $"sequence number {sequenceNr} of persistence id '{PersistenceId}' does not follow {previous}");
             previous = sequenceNr;
             if (sequenceNr < from || sequenceNr > toSequenceNr || replayed >= max)
                 continue;
-            recoveryCallback((record ?? CheckedRecord(line, EventsPath, strings)).ToPersistent(serializer, EventsPath, line.LineNumber));
+            recoveryCallback((record ?? CheckedRecord(line, EventsPath, strings)).ToPersistent(serializer, EventsPath, line));
             replayed++;
         }
     }
+
+    /// <summary>A record's sequence number, read from its leading fields; a record that does not plainly match is read whole, which explains what is wrong.</summary>
+    private long SequenceNrOf(LogRecord line) =>
+        EventRecord.PeekSequenceNr(line.Json.Span, PersistenceId) ?? CheckedRecord(line, EventsPath).SequenceNr;
 
     /// <summary>
     /// Closes the event log after a replay, keeping its length, highest sequence number and deleted-to mark: a

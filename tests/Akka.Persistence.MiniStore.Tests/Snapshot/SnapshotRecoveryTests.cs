@@ -89,6 +89,41 @@ public class SnapshotRecoveryTests : SnapshotStoreTestBase
         }
     }
 
+    [Fact]
+    public async Task Recovery_from_a_snapshot_near_the_end_does_not_read_the_log_before_it()
+    {
+        var list = Sys.ActorOf(Props.Create(() => new ShoppingList(Pid)));
+        for (int i = 1; i <= 200; i++)
+            await list.Ask<string>(new AddItem($"item {i}"), Timeout);
+        Assert.Equal(200, (await list.Ask<SaveSnapshotSuccess>(TakeSnapshot.Instance, Timeout)).Metadata.SequenceNr);
+        foreach (var item in new[] { "butter", "jam" })
+            await list.Ask<string>(new AddItem(item), Timeout);
+        await Sys.Terminate();
+
+        // The first 30 lines of the event log become text that is no log line: a recovery that read them would fail.
+        string log = EventLogPath(Pid);
+        var lines = File.ReadAllLines(log);
+        for (int i = 0; i < 30; i++)
+            lines[i] = new string('#', lines[i].Length);
+        File.WriteAllText(log, string.Join("\n", lines) + "\n");
+
+        var second = ActorSystem.Create("recovered", MiniStoreSpec.Configuration(StoreDirectory));
+        try
+        {
+            var recovered = second.ActorOf(Props.Create(() => new ShoppingList(Pid)));
+            var after = await recovered.Ask<ListState>(GetState.Instance, Timeout);
+            Assert.Equal(200, after.OfferedSnapshotSeq);
+            Assert.Equal(["butter", "jam"], after.ReplayedEvents);
+            Assert.Equal(202, after.LastSequenceNr);
+            Assert.Equal("tea", await recovered.Ask<string>(new AddItem("tea"), Timeout));
+            Assert.Equal(203, (await recovered.Ask<ListState>(GetState.Instance, Timeout)).LastSequenceNr);
+        }
+        finally
+        {
+            await second.Terminate();
+        }
+    }
+
     public sealed record AddItem(string Item);
     public sealed record ItemAdded(string Item);
     public sealed record ShoppingListSnapshot(string[] Items);
