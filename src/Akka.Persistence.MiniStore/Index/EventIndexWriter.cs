@@ -22,6 +22,7 @@ internal sealed class EventIndexWriter : IAsyncDisposable
     private readonly MiniStoreOptions _indexOptions;
     private readonly IndexSignal _signal;
     private readonly ILoggingAdapter _log;
+    private readonly IndexCheckMark _checkMark;
     private MiniStoreLog? _index;
     private long _lastOrdering;
     private readonly Queue<PendingEntries> _pending = new();   // also the lock of _appending
@@ -37,6 +38,7 @@ internal sealed class EventIndexWriter : IAsyncDisposable
         _signal = signal;
         _log = log;
         Path = JournalFiles.EventIndex(directory);
+        _checkMark = new IndexCheckMark(Path, logOptions);
         Recovery = Task.Run(RecoverAsync);
     }
 
@@ -191,10 +193,13 @@ internal sealed class EventIndexWriter : IAsyncDisposable
         try
         {
             index = await MiniStoreLog.OpenAsync(Path, _indexOptions).ConfigureAwait(false);
-            // Opening reads only the end. The index is not fsync'd, so after a power loss on a file system that does
-            // not order data before size (or a stray edit) it may hold damage further back: read it whole, here in the
-            // background of the journal's start, so that it is rebuilt rather than found by a query.
-            await foreach (var _ in MiniStoreLog.ReadAsync(Path, 0, 1, index.Length, _indexOptions).ConfigureAwait(false)) { }
+            // Opening reads only the end. The index is not fsync'd, so after a power loss it may hold damage further
+            // back, in the part written since the last start: read that part, so that damage there is rebuilt rather
+            // than found by a query.
+            long checkedTo = await _checkMark.ReadAsync(index.Length).ConfigureAwait(false);
+            await foreach (var _ in MiniStoreLog.ReadAsync(Path, checkedTo, checkedTo == 0 ? 1 : 0, index.Length, _indexOptions).ConfigureAwait(false)) { }
+            if (index.Length > checkedTo)
+                await MoveCheckMarkAsync(index.Length).ConfigureAwait(false);
             if (index.LastRecordAtOpen is { } last)
                 return (index, IndexEntry.Read(last, Path).Ordering);
         }
@@ -207,9 +212,22 @@ internal sealed class EventIndexWriter : IAsyncDisposable
         return (null, 0);
     }
 
+    private async Task MoveCheckMarkAsync(long indexLength)
+    {
+        try
+        {
+            await _checkMark.MoveAsync(indexLength).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _log.Warning("Could not record that the event index '{0}' was checked (the next start reads it whole again): {1}", Path, e.Message);
+        }
+    }
+
     /// <summary>Writes a new index from every log beside the old one, then puts it in place.</summary>
     private async Task<MiniStoreLog> RebuildAsync()
     {
+        _checkMark.Clear();
         var all = new IndexEntryCollector(this);
         var logs = JournalFiles.EventLogs(_directory).ToList();
         foreach (var log in logs)
