@@ -21,9 +21,6 @@ internal sealed class KeySearch
         _lines = new LineLocator(file, path, _end, options);
     }
 
-    /// <summary>Bytes read by the search (for tests that check it does not read the log whole).</summary>
-    public long BytesRead => _lines.BytesRead;
-
     /// <summary>The start of the batch holding the first record with a key at or above <paramref name="key"/>, or the end if none.</summary>
     public async Task<long> FirstBatchAtOrAboveAsync(Func<LogRecord, long> keyOf, long key, CancellationToken cancellationToken)
     {

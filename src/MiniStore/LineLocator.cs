@@ -41,9 +41,6 @@ internal sealed class LineLocator
         _maxLineLength = options.MaxLineLength;
     }
 
-    /// <summary>Bytes read from the file so far (for tests that check a log is not read whole).</summary>
-    public long BytesRead { get; private set; }
-
     /// <summary>The line holding byte <paramref name="position"/> (a '\n' belongs to the line it ends); position is below the limit.</summary>
     public async ValueTask<LocatedLine> LineContainingAsync(long position, CancellationToken cancellationToken)
     {
@@ -99,7 +96,6 @@ internal sealed class LineLocator
                 throw new IOException($"Log '{_path}' became shorter than {to} bytes while it was being read.");
             read += n;
         }
-        BytesRead += read;
         _windowStart = from;
         _windowLength = length;
     }
