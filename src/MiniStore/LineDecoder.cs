@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace MiniStore;
 
 /// <summary>The result of decoding one log line (the bytes before its '\n').</summary>
@@ -11,9 +13,10 @@ internal readonly struct DecodedLine
         Error = null;
     }
 
-    public DecodedLine(string error)
+    public DecodedLine(string error, bool altered = false)
     {
         Error = error;
+        IsAltered = altered;
         RecordStart = RecordLength = 0;
         More = false;
     }
@@ -25,6 +28,11 @@ internal readonly struct DecodedLine
     public int RecordLength { get; }
     /// <summary>True when more lines of the same atomic batch follow.</summary>
     public bool More { get; }
+    /// <summary>
+    /// The line is whole, well-formed JSON, yet its checksum does not match: it was changed after it was written (an
+    /// edit, bit rot). A crash leaves the start of a line and a power loss zeros, never this, so it is never a torn tail.
+    /// </summary>
+    public bool IsAltered { get; }
 }
 
 /// <summary>Reads log lines written by <see cref="LineEncoder"/>. It checks the frame and the CRC, never parses the record.</summary>
@@ -45,7 +53,10 @@ internal static class LineDecoder
         var body = line[LineEncoder.HeaderLength..^1];
         uint actual = Crc32C.Compute(body);
         if (actual != expected)
-            return new DecodedLine($"checksum mismatch: line says {expected:x8}, content hashes to {actual:x8}");
+            return IsWellFormedJson(line)
+                ? new DecodedLine($"checksum mismatch: line says {expected:x8}, content hashes to {actual:x8}; the line is whole, well-formed JSON, " +
+                                  "so it was changed after it was written (an edit or bit rot), not cut short by a crash", altered: true)
+                : new DecodedLine($"checksum mismatch: line says {expected:x8}, content hashes to {actual:x8}");
 
         bool more = body.StartsWith(LineEncoder.MoreField);
         int fieldStart = more ? LineEncoder.MoreField.Length : 0;
@@ -65,6 +76,22 @@ internal static class LineDecoder
     /// </summary>
     internal static bool MayBeCutShort(ReadOnlySpan<byte> start) =>
         start.IsEmpty || start[0] is 0 or (byte)'\n' || LineEncoder.CrcPrefix.StartsWith(start);
+
+    private static bool IsWellFormedJson(ReadOnlySpan<byte> line)
+    {
+        var reader = new Utf8JsonReader(line);
+        try
+        {
+            while (reader.Read())
+            {
+            }
+            return reader.BytesConsumed == line.Length;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
 
     private static bool TryParseHex(ReadOnlySpan<byte> hex, out uint value)
     {

@@ -8,7 +8,8 @@ namespace MiniStore;
 /// Reads a log forward, one atomic batch (a "frame" of lines ending in a line without "more") at a time, and yields
 /// the records of complete frames only. A damaged line followed by more data is corruption and throws
 /// <see cref="CorruptLogException"/>. Whatever follows the last complete frame (a line without its '\n', a damaged
-/// last line, or an unfinished batch) is a torn tail: it is not yielded and is described by <see cref="Tail"/>.
+/// last line, or an unfinished batch) is a torn tail: it is not yielded and is described by <see cref="Tail"/>. A last
+/// line that is whole, well-formed JSON and fails its checksum was altered, not torn (<see cref="DecodedLine.IsAltered"/>): it throws too.
 /// </summary>
 internal sealed class LogReader : IDisposable
 {
@@ -83,6 +84,8 @@ internal sealed class LogReader : IDisposable
                     long next = scan + lineLength + 1;
                     if (!await IsAtEndAsync(next, cancellationToken).ConfigureAwait(false))
                         throw Damage(scan, frame.Count, decoded.Error + LineDecoder.NotATornTail);
+                    if (decoded.IsAltered)
+                        throw Damage(scan, frame.Count, decoded.Error!);
                     RefuseForeignTail(scan, frame.Count);
                     EndAtTornTail($"last line is damaged: {decoded.Error}");
                     yield break;

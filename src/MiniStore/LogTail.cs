@@ -23,6 +23,8 @@ internal sealed record LogTail(long CommittedLength, LogRecord? LastRecord, stri
         long end = length;
         var last = await lines.LineContainingAsync(length - 1, cancellationToken).ConfigureAwait(false);
         var decoded = LineDecoder.Decode(last.Content.Span);
+        if (last.HasNewline && decoded.IsAltered)
+            throw new CorruptLogException(path, 0, last.Start, decoded.Error!);
         if (!last.HasNewline || !decoded.IsValid)
         {
             RefuseForeignTail(path, last);

@@ -126,18 +126,48 @@ public sealed class TornTailTests : IDisposable
     }
 
     [Fact]
-    public async Task Complete_last_line_with_a_flipped_byte_is_repaired_at_every_position()
+    public async Task Complete_last_line_with_a_flipped_byte_is_repaired_at_every_position_unless_it_is_still_well_formed_JSON()
     {
         var (bytes, lastStart) = await WriteSinglesAsync();
         var earlier = Enumerable.Range(0, N - 1).Select(Record).ToList();
+        int repaired = 0, refused = 0;
 
         // Every byte of the last line after its {"crc":" (a line that does not start so was not cut short by a
         // crash; see the next test), its '\n' included (then the line has no line break), flipped in one bit.
+        // A flip that leaves a whole line of well-formed JSON (a checksum digit, a letter in a string) is an
+        // alteration no crash makes: it is refused as damage, never cut off.
         for (int i = lastStart + 8; i < bytes.Length; i++)
         {
             byte[] damaged = (byte[])bytes.Clone();
             damaged[i] ^= 0x01;
-            await AssertRepairedAsync(_dir.File($"flip-{i}.log"), damaged, lastStart, earlier, $"flip at {i}");
+            string path = _dir.File($"flip-{i}.log");
+            if (damaged[^1] == '\n' && IsJson(damaged.AsSpan(lastStart, damaged.Length - 1 - lastStart)))
+            {
+                await File.WriteAllBytesAsync(path, damaged);
+                var e = await Assert.ThrowsAsync<CorruptLogException>(() => MiniStoreLog.OpenAsync(path));
+                Assert.Contains("changed after it was written", e.Message);
+                Assert.Equal(damaged, await File.ReadAllBytesAsync(path));
+                refused++;
+            }
+            else
+            {
+                await AssertRepairedAsync(path, damaged, lastStart, earlier, $"flip at {i}");
+                repaired++;
+            }
+        }
+        Assert.True(repaired > 10 && refused > 10, $"{repaired} flips repaired, {refused} refused");
+    }
+
+    private static bool IsJson(ReadOnlySpan<byte> line)
+    {
+        try
+        {
+            using var _ = System.Text.Json.JsonDocument.Parse(line.ToArray());
+            return true;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return false;
         }
     }
 
@@ -166,7 +196,7 @@ public sealed class TornTailTests : IDisposable
         var (bytes, lastStart) = await WriteSinglesAsync();
         int digit = lastStart + bytes.AsSpan(lastStart).IndexOf("\"n\":4"u8) + 4; // the 4 of "n":4, inside the CRC'd body
         Assert.Equal((byte)'4', bytes[digit]);
-        bytes[digit] = (byte)'7';
+        bytes[digit] = 0; // a block of the line a power loss never wrote: the line is whole but not JSON
 
         string path = _dir.File("crc.log");
         await File.WriteAllBytesAsync(path, bytes);
@@ -179,6 +209,29 @@ public sealed class TornTailTests : IDisposable
         Assert.True(sync.FileSyncs >= 2, $"only {sync.FileSyncs} file syncs during repair");
         Assert.Contains(_dir.Path, sync.Directories);
         Assert.Equal(lastStart, sync.FileLengthsAtSync[^1]);
+    }
+
+    [Fact]
+    public async Task A_whole_well_formed_last_line_with_a_wrong_checksum_is_damage_not_a_torn_tail()
+    {
+        var (bytes, lastStart) = await WriteSinglesAsync();
+        int digit = lastStart + bytes.AsSpan(lastStart).IndexOf("\"n\":4"u8) + 4;
+        bytes[digit] = (byte)'7'; // still valid JSON: an edit or bit rot, which a crash cannot produce
+        string path = _dir.File("altered.log");
+        await File.WriteAllBytesAsync(path, bytes);
+
+        var open = await Assert.ThrowsAsync<CorruptLogException>(() => MiniStoreLog.OpenAsync(path));
+        var read = await Assert.ThrowsAsync<CorruptLogException>(() => LogTestHelpers.ReadJsonAsync(path));
+
+        foreach (var e in new[] { open, read })
+        {
+            Assert.Equal(N, e.LineNumber);
+            Assert.Equal(lastStart, e.Offset);
+            Assert.Contains("checksum mismatch", e.Message);
+            Assert.Contains("changed after it was written", e.Message);
+        }
+        Assert.Equal(bytes, await File.ReadAllBytesAsync(path));
+        Assert.Empty(Directory.GetFiles(_dir.Path, "*.broken"));
     }
 
     [Fact]
