@@ -67,7 +67,7 @@ public sealed class ProjectionResumeTests : IDisposable
             using var stop = new CancellationTokenSource();
             var writing = WriteInBackground(first, 0, stop.Token);
             _ = RunProjection(first, n => Volatile.Write(ref handled, n));
-            SpinWait.SpinUntil(() => Volatile.Read(ref handled) >= 15, TimeSpan.FromSeconds(30));
+            SpinWait.SpinUntil(() => Volatile.Read(ref handled) >= 15, TimeSpan.FromSeconds(60));
             Assert.True(Volatile.Read(ref handled) >= 15, "the projection did not get going");
             // Killed mid-stream: the writer's system goes away while it writes and the projection reads.
         }
@@ -82,13 +82,14 @@ public sealed class ProjectionResumeTests : IDisposable
             using var stop = new CancellationTokenSource();
             var writing = WriteInBackground(second, 1000, stop.Token);
             var projection = RunProjection(second, n => Volatile.Write(ref handled, n));
-            SpinWait.SpinUntil(() => Volatile.Read(ref handled) >= handledBeforeKill + 20, TimeSpan.FromSeconds(30));
+            SpinWait.SpinUntil(() => Volatile.Read(ref handled) >= handledBeforeKill + 20, TimeSpan.FromSeconds(60));
             stop.Cancel();
-            writing.Wait(TimeSpan.FromSeconds(20));
+            // Every write has finished before the expected events are read: none may follow them into the projection.
+            Assert.True(writing.Wait(TimeSpan.FromSeconds(60)), "the writers did not stop");
 
             var everyGreen = second.Collect(second.Queries.CurrentEventsByTag("green", NoOffset.Instance))
                 .Select(e => e[..e.IndexOf(':')]).ToList();
-            SpinWait.SpinUntil(() => Load().Handled.Count >= everyGreen.Count, TimeSpan.FromSeconds(20));
+            SpinWait.SpinUntil(() => Load().Handled.Count >= everyGreen.Count, TimeSpan.FromSeconds(60));
             var state = Load();
             Assert.True(state.Handled.Count > handledBeforeKill + 20);
             Assert.Equal(everyGreen, state.Handled); // every one, once, in the order stored
