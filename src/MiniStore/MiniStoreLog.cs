@@ -20,7 +20,7 @@ namespace MiniStore;
 public sealed class MiniStoreLog : IAsyncDisposable, IDisposable
 {
     private readonly FileStream _stream;
-    private SafeFileHandle _file => _stream.SafeFileHandle;
+    private readonly SafeFileHandle _file; // taken once: FileStream.SafeFileHandle seeks the file on every get
     private readonly MiniStoreOptions _options;
     private readonly object _gate = new();
     private List<PendingAppend> _queue = new();
@@ -34,6 +34,7 @@ public sealed class MiniStoreLog : IAsyncDisposable, IDisposable
     {
         Path = path;
         _stream = stream;
+        _file = stream.SafeFileHandle;
         _options = options;
         Length = tail.CommittedLength;
         LastRecordAtOpen = tail.LastRecord;
