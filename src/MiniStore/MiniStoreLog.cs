@@ -22,6 +22,7 @@ public sealed class MiniStoreLog : IAsyncDisposable, IDisposable
     private readonly FileStream _stream;
     private readonly SafeFileHandle _file; // taken once: FileStream.SafeFileHandle seeks the file on every get
     private readonly MiniStoreOptions _options;
+    private readonly FileName _name;
     private readonly object _gate = new();
     private List<PendingAppend> _queue = new();
     private List<PendingAppend> _spare = new();
@@ -33,6 +34,7 @@ public sealed class MiniStoreLog : IAsyncDisposable, IDisposable
     private MiniStoreLog(string path, FileStream stream, MiniStoreOptions options, LogTail tail, TailRepair? repair)
     {
         Path = path;
+        _name = new FileName(path);
         _stream = stream;
         _file = stream.SafeFileHandle;
         _options = options;
@@ -285,7 +287,7 @@ public sealed class MiniStoreLog : IAsyncDisposable, IDisposable
             RandomAccess.Write(_file, buffers, start);
             _options.FileSync.SyncFile(_file);
             // Bytes written to a file whose name was removed (or whose directory vanished) are durable nowhere anyone will look.
-            if (!File.Exists(Path))
+            if (!_name.Exists())
                 throw new FileNotFoundException($"'{Path}' was removed (or its directory moved away) while open: the write reached no file that replay would read", Path);
             Length = start + bytes;
         }
