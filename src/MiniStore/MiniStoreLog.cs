@@ -284,7 +284,10 @@ public sealed class MiniStoreLog : IAsyncDisposable, IDisposable
             long bytes = 0;
             foreach (var buffer in buffers)
                 bytes += buffer.Length;
-            RandomAccess.Write(_file, buffers, start);
+            if (buffers.Length == 1)
+                RandomAccess.Write(_file, buffers[0].Span, start); // pwrite: the gather overload pins and copies a handle array first
+            else
+                RandomAccess.Write(_file, buffers, start);
             _options.FileSync.SyncFile(_file);
             // Bytes written to a file whose name was removed (or whose directory vanished) are durable nowhere anyone will look.
             if (!_name.Exists())
