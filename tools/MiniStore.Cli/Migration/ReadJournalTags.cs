@@ -19,7 +19,10 @@ internal sealed class ReadJournalTags(ICurrentEventsByPersistenceIdQuery query, 
         var envelopes = await query.CurrentEventsByPersistenceId(pid, first, last)
             .RunAggregate(new List<EventEnvelope>(), (list, e) => { list.Add(e); return list; }, materializer)
             .WaitAsync(cancellationToken).ConfigureAwait(false);
-        var tags = envelopes.ToDictionary(e => e.SequenceNr, e => e.Tags ?? []);
+        var tags = new Dictionary<long, string[]>(envelopes.Count);
+        foreach (var e in envelopes)
+            if (!tags.TryAdd(e.SequenceNr, e.Tags ?? []))
+                throw new MigrationException($"'{pid}': the read journal '{readJournalId}' lists event {e.SequenceNr} twice in {first}..{last}; its tags cannot be matched");
         var missing = chunk.Select(e => e.SequenceNr).Where(s => !tags.ContainsKey(s)).ToList();
         if (missing.Count > 0 || tags.Count != chunk.Count)
             throw new MigrationException($"'{pid}': the read journal '{readJournalId}' lists {tags.Count} events in {first}..{last}, the journal replayed {chunk.Count}" +
