@@ -150,6 +150,44 @@ public sealed class ExportImportTests : IDisposable
         Assert.All(records, r => Assert.Empty(r.Tags));
     }
 
+    [Fact]
+    public async Task Import_stops_at_once_naming_the_id_when_the_read_journal_lists_other_events_than_the_journal_replays()
+    {
+        await WriteLedgersAsync();
+        var other = Other("ministore");
+        await ExportAsync(other);
+        using var device = new PluginStore();
+        // A read journal over another (empty) store: it lists none of the replayed events, so their tags cannot be matched.
+        string hocon = Path.Combine(device.Directory + "-elsewhere.conf");
+        File.WriteAllText(hocon, File.ReadAllText(other.HoconFile) + $$"""
+
+            akka.persistence.journal.elsewhere {
+              class = "Akka.Persistence.MiniStore.Journal.MiniStoreJournal, Akka.Persistence.MiniStore"
+              directory = "{{(device.Directory + "-elsewhere").Replace("\\", "/")}}"
+            }
+            akka.persistence.query.journal.elsewhere {
+              class = "Akka.Persistence.MiniStore.Query.MiniStoreReadJournalProvider, Akka.Persistence.MiniStore.Query"
+              write-plugin = "akka.persistence.journal.elsewhere"
+            }
+            """);
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            var result = await Cli.RunAsync("import", device.Directory, "--from", hocon, "--pid", "ledger-2", "--read-journal", "akka.persistence.query.journal.elsewhere");
+
+            Assert.Equal(ExitCodes.UsageError, result.ExitCode);
+            Assert.Contains("'ledger-2': the read journal 'akka.persistence.query.journal.elsewhere' lists 0 events in 1..15, the journal replayed 15", result.Error);
+            Assert.DoesNotContain("retry", result.Output);
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}: a mismatch that a retry cannot mend was retried");
+        }
+        finally
+        {
+            File.Delete(hocon);
+            if (Directory.Exists(device.Directory + "-elsewhere"))
+                Directory.Delete(device.Directory + "-elsewhere", true);
+        }
+    }
+
     [SkippableTheory]
     [InlineData("ministore")]
     [InlineData("sql")]
