@@ -237,6 +237,22 @@ public sealed class ExportImportTests : IDisposable
         Assert.Contains("empty.conf: set akka.persistence.journal.plugin", noPlugin.Error);
     }
 
+    [Fact]
+    public async Task Export_names_the_plugin_and_its_class_when_the_class_cannot_be_loaded()
+    {
+        await WriteLedgersAsync();
+        string hocon = Path.Combine(_store.Directory, "nope.conf");
+        File.WriteAllText(hocon, """
+            akka.persistence.journal.plugin = "akka.persistence.journal.nope"
+            akka.persistence.journal.nope { class = "Nope.Journal, Nope" }
+            """);
+
+        var result = await Cli.RunAsync("export", _store.Directory, "--to", hocon);
+
+        Assert.Equal(ExitCodes.UsageError, result.ExitCode);
+        Assert.Contains("nope.conf: the journal plugin 'akka.persistence.journal.nope' has class = \"Nope.Journal, Nope\", which cannot be loaded", result.Error);
+    }
+
     private async Task<long> HighestOnOtherSideAsync(OtherJournal other, string pid)
     {
         await using var plugins = other.StartBoth(_store.Directory);

@@ -43,6 +43,9 @@ internal sealed class PluginSystem : IAsyncDisposable
             throw new ConfigurationException($"{hoconFile.Name}: the journal plugin '{journalPluginId}' has no configuration section");
         if (string.IsNullOrEmpty(snapshotPluginId) || !user.HasPath(snapshotPluginId))
             snapshotPluginId = null;
+        CheckPluginClass(hoconFile, user, journalPluginId, "journal");
+        if (snapshotPluginId is not null)
+            CheckPluginClass(hoconFile, user, snapshotPluginId, "snapshot store");
 
         string snapshots = layout.SnapshotDirectory ?? Path.Combine(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(layout.JournalDirectory))!, "snapshots");
         var ministore = ConfigurationFactory.ParseString($$"""
@@ -52,6 +55,26 @@ internal sealed class PluginSystem : IAsyncDisposable
         var quiet = ConfigurationFactory.ParseString("akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING");
         var config = ministore.WithFallback(user).WithFallback(quiet).WithFallback(MiniStorePersistence.DefaultConfiguration());
         return new PluginSystem(ActorSystem.Create("ministore-migration", config), journalPluginId, snapshotPluginId);
+    }
+
+    /// <summary>
+    /// The plugin's class must load here, before the system starts: Akka would fail later, naming only the assembly
+    /// (a FileNotFoundException, which the command would take for a damaged store).
+    /// </summary>
+    private static void CheckPluginClass(FileInfo hoconFile, Config user, string pluginId, string what)
+    {
+        string? typeName = user.GetString(pluginId + ".class", null);
+        if (string.IsNullOrEmpty(typeName))
+            throw new ConfigurationException($"{hoconFile.Name}: the {what} plugin '{pluginId}' sets no class");
+        try
+        {
+            Type.GetType(typeName, throwOnError: true);
+        }
+        catch (Exception e) when (e is IOException or TypeLoadException or ArgumentException or BadImageFormatException)
+        {
+            throw new ConfigurationException($"{hoconFile.Name}: the {what} plugin '{pluginId}' has class = \"{typeName}\", which cannot be loaded ({e.Message.Trim()}); " +
+                                             "put its assembly beside the tool or pass it with --assembly");
+        }
     }
 
     private static string Hocon(string path) => path.Replace("\\", "/").Replace("\"", "\\\"");
