@@ -253,6 +253,35 @@ public sealed class ExportImportTests : IDisposable
         Assert.Contains("nope.conf: the journal plugin 'akka.persistence.journal.nope' has class = \"Nope.Journal, Nope\", which cannot be loaded", result.Error);
     }
 
+    [Fact]
+    public async Task Export_of_an_event_whose_type_cannot_be_loaded_names_the_log_line_the_id_and_the_sequence_number()
+    {
+        await WriteLedgersAsync();
+        // Rewrite ledger-2's log through the engine (valid checksums) with event 3 naming a type no assembly holds.
+        string log = _store.EventLog("ledger-2");
+        var records = new List<string>();
+        await foreach (var record in global::MiniStore.MiniStoreLog.ReadAsync(log))
+            records.Add(System.Text.Encoding.UTF8.GetString(record.Json.Span));
+        File.Delete(log);
+        await using (var rewritten = await global::MiniStore.MiniStoreLog.OpenAsync(log))
+        {
+            foreach (var json in records)
+            {
+                var node = System.Text.Json.Nodes.JsonNode.Parse(json)!.AsObject();
+                if (node["seq"]!.GetValue<long>() == 3)
+                    node["payloadType"] = "Nope.Event, Nope";
+                await rewritten.AppendJsonAsync(System.Text.Encoding.UTF8.GetBytes(node.ToJsonString()));
+            }
+        }
+        var other = Other("ministore");
+
+        var result = await Cli.RunAsync("export", _store.Directory, "--to", other.HoconFile, "--pid", "ledger-2");
+
+        Assert.Equal(ExitCodes.UsageError, result.ExitCode);
+        Assert.Contains($"Log '{log}' line 3 (persistence id 'ledger-2', sequence number 3)", result.Error);
+        Assert.Contains("--assembly PATH", result.Error);
+    }
+
     private async Task<long> HighestOnOtherSideAsync(OtherJournal other, string pid)
     {
         await using var plugins = other.StartBoth(_store.Directory);

@@ -26,8 +26,7 @@ internal sealed class MiniStoreFileSource(IReadOnlyDictionary<string, JournalLog
             var e = EventRecord.Read(record, log.Path);
             if (e.SequenceNr <= skipTo)
                 continue;
-            string where = $"{log.Path} line {record.LineNumber}";
-            var persistent = e.ToPersistent(_serializer, where);
+            var persistent = e.ToPersistent(_serializer, log.Path, record);
             yield return e.Tags.Count == 0 ? persistent : persistent.WithPayload(new Tagged(persistent.Payload, e.Tags));
         }
     }
