@@ -109,7 +109,7 @@ internal sealed class JournalCopy(IEventSource source, JournalPlugin target, Sna
 
     private async Task<long> WriteAsync(List<IPersistentRepresentation> batch, CancellationToken cancellationToken)
     {
-        await target.WriteAsync(batch.ToArray(), cancellationToken).ConfigureAwait(false);
+        await target.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
         long count = batch.Count;
         batch.Clear();
         return count;
