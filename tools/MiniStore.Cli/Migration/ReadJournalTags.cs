@@ -10,7 +10,7 @@ internal sealed class ReadJournalTags(ICurrentEventsByPersistenceIdQuery query, 
 {
     /// <summary>
     /// Tags by sequence number for the events of <paramref name="chunk"/> (one id, consecutive). The read side must list
-    /// exactly the replayed sequence numbers: if it does not, tags would be guessed, so the import stops instead, with
+    /// exactly the replayed sequence numbers, each once: if it does not, tags would be guessed, so the import stops instead, with
     /// an <see cref="InvalidDataException"/> (not a <see cref="MigrationException"/>: a retry would only meet it again).
     /// </summary>
     public async Task<IReadOnlyDictionary<long, string[]>> OfAsync(IReadOnlyList<IPersistentRepresentation> chunk, CancellationToken cancellationToken)
@@ -23,7 +23,7 @@ internal sealed class ReadJournalTags(ICurrentEventsByPersistenceIdQuery query, 
         var tags = new Dictionary<long, string[]>(envelopes.Count);
         foreach (var e in envelopes)
             if (!tags.TryAdd(e.SequenceNr, e.Tags ?? []))
-                throw new MigrationException($"'{pid}': the read journal '{readJournalId}' lists event {e.SequenceNr} twice in {first}..{last}; its tags cannot be matched");
+                throw new InvalidDataException($"'{pid}': the read journal '{readJournalId}' lists event {e.SequenceNr} twice in {first}..{last}; its tags cannot be matched");
         var missing = chunk.Select(e => e.SequenceNr).Where(s => !tags.ContainsKey(s)).ToList();
         if (missing.Count > 0 || tags.Count != chunk.Count)
             throw new InvalidDataException($"'{pid}': the read journal '{readJournalId}' lists {tags.Count} events in {first}..{last}, the journal replayed {chunk.Count}" +
