@@ -44,7 +44,7 @@ internal readonly record struct IndexEntry(long Ordering, string PersistenceId, 
         var reader = new Utf8JsonReader(line.Json.Span);
         long? ordering = null, seq = null;
         string? pid = null;
-        List<string>? tags = null;
+        IReadOnlyList<string>? tags = null;
         try
         {
             reader.Read();
@@ -57,11 +57,7 @@ internal readonly record struct IndexEntry(long Ordering, string PersistenceId, 
                     case RecordFields.Ordering: ordering = reader.GetInt64(); break;
                     case RecordFields.PersistenceId: pid = reader.GetString(); break;
                     case RecordFields.SequenceNr: seq = reader.GetInt64(); break;
-                    case RecordFields.Tags:
-                        tags = new List<string>();
-                        while (reader.Read() && reader.TokenType == JsonTokenType.String)
-                            tags.Add(reader.GetString()!);
-                        break;
+                    case RecordFields.Tags: tags = RecordFields.ReadTags(ref reader); break;
                     default: reader.Skip(); break;
                 }
             }
@@ -72,6 +68,6 @@ internal readonly record struct IndexEntry(long Ordering, string PersistenceId, 
         }
         if (ordering is null || pid is null || seq is null)
             throw new CorruptLogException(path, line.LineNumber, line.Offset, "index entry lacks \"ord\", \"pid\" or \"seq\"");
-        return new IndexEntry(ordering.Value, pid, seq.Value, (IReadOnlyList<string>?)tags ?? []);
+        return new IndexEntry(ordering.Value, pid, seq.Value, tags ?? []);
     }
 }

@@ -54,7 +54,7 @@ internal readonly record struct EventRecord(string PersistenceId, long SequenceN
         string? pid = null, writer = null, manifest = null;
         long? seq = null;
         long timestamp = 0, ordering = 0;
-        List<string>? tags = null;
+        IReadOnlyList<string>? tags = null;
         var payload = new PayloadFields();
         try
         {
@@ -71,11 +71,7 @@ internal readonly record struct EventRecord(string PersistenceId, long SequenceN
                     case RecordFields.Timestamp: timestamp = RecordTimestamp.Read(ref reader); break;
                     case RecordFields.WriterGuid: writer = strings is null ? reader.GetString() : strings.WriterGuid.Read(ref reader); break;
                     case RecordFields.Manifest: manifest = strings is null ? reader.GetString() : strings.Manifest.Read(ref reader); break;
-                    case RecordFields.Tags:
-                        Expect(reader.TokenType == JsonTokenType.StartArray, "\"tags\" to be an array");
-                        while (reader.Read() && reader.TokenType == JsonTokenType.String)
-                            (tags ??= new List<string>()).Add(reader.GetString()!);
-                        break;
+                    case RecordFields.Tags: tags = RecordFields.ReadTags(ref reader); break;
                     default:
                         if (!payload.TryRead(ref reader, json, property, strings?.PayloadType))
                             reader.Skip(); // a field from a newer version: ignored, as the format allows
@@ -89,7 +85,7 @@ internal readonly record struct EventRecord(string PersistenceId, long SequenceN
         }
         if (pid is null || seq is null)
             throw new CorruptLogException(path, record.LineNumber, record.Offset, $"event record lacks \"{(pid is null ? RecordFields.PersistenceId : RecordFields.SequenceNr)}\"");
-        return new EventRecord(pid, seq.Value, timestamp, writer ?? "", manifest ?? "", (IReadOnlyCollection<string>?)tags ?? Array.Empty<string>(), payload, ordering);
+        return new EventRecord(pid, seq.Value, timestamp, writer ?? "", manifest ?? "", tags ?? [], payload, ordering);
     }
 
     /// <summary>
@@ -125,6 +121,7 @@ internal readonly record struct EventRecord(string PersistenceId, long SequenceN
         return null;
     }
 
+    /// <summary>The event as Akka replays it; <paramref name="where"/> describes the record for an error message (used by tools/MiniStore.Cli).</summary>
     public Persistent ToPersistent(PayloadSerializer serializer, string where) =>
         new(serializer.Read(Payload, where), SequenceNr, PersistenceId, Manifest, isDeleted: false, Akka.Actor.ActorRefs.NoSender, WriterGuid, Timestamp);
 

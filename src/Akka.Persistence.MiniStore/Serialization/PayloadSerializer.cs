@@ -74,10 +74,7 @@ internal sealed class PayloadSerializer
     }
 
     /// <summary>Reads a payload back; <paramref name="where"/> describes the record for error messages.</summary>
-    public object Read(in PayloadFields fields, string where) => Read(fields, () => where);
-
-    /// <summary>Reads a payload back; <paramref name="describe"/> describes the record, called only for an error message.</summary>
-    public object Read(in PayloadFields fields, Func<string> describe)
+    public object Read(in PayloadFields fields, string where)
     {
         try
         {
@@ -85,7 +82,7 @@ internal sealed class PayloadSerializer
         }
         catch (PayloadNotReadableException e)
         {
-            throw e.At(describe());
+            throw e.At(where);
         }
     }
 

@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace Akka.Persistence.MiniStore.Serialization;
 
 /// <summary>Field names of journal and snapshot records (docs/FORMAT.md).</summary>
@@ -30,8 +32,24 @@ internal static class RecordFields
         return table;
     }
 
+    /// <summary>
+    /// The "tags" value the reader is on: an array of strings (an empty one allocates nothing), else a
+    /// <see cref="JsonException"/> for the caller to report with the file and line; never a partial read that leaves
+    /// the fields after it unread.
+    /// </summary>
+    public static IReadOnlyList<string> ReadTags(ref Utf8JsonReader reader)
+    {
+        List<string>? tags = null;
+        if (reader.TokenType == JsonTokenType.StartArray)
+            while (reader.Read() && reader.TokenType == JsonTokenType.String)
+                (tags ??= new List<string>()).Add(reader.GetString()!);
+        if (reader.TokenType != JsonTokenType.EndArray)
+            throw new JsonException($"expected \"{Tags}\" to be an array of strings, found {reader.TokenType}");
+        return (IReadOnlyList<string>?)tags ?? [];
+    }
+
     /// <summary>The name of the property the reader is on: one of the constants above without allocating, else a new string.</summary>
-    public static string NameOf(ref System.Text.Json.Utf8JsonReader reader)
+    public static string NameOf(ref Utf8JsonReader reader)
     {
         if (!reader.ValueIsEscaped && !reader.HasValueSequence && reader.ValueSpan.Length < KnownByLength.Length && KnownByLength[reader.ValueSpan.Length] is { } candidates)
             foreach (var (utf8, name) in candidates)

@@ -26,9 +26,9 @@ public class DamagedLogTests : JournalTestKit
     }
 
     private static string Record(string pid, long seq, string payload = "\"x\"", bool withSeq = true, bool withPayload = true,
-        string timestamp = "2026-11-26T00:00:00.0000000Z", string payloadType = "System.String, System.Private.CoreLib") =>
+        string timestamp = "2026-11-26T00:00:00.0000000Z", string tags = "[]", string payloadType = "System.String, System.Private.CoreLib") =>
         "{\"pid\":" + System.Text.Json.JsonSerializer.Serialize(pid) + (withSeq ? $",\"seq\":{seq}" : "") +
-        $",\"ts\":\"{timestamp}\",\"writer\":\"w\",\"manifest\":\"\",\"tags\":[]" +
+        $",\"ts\":\"{timestamp}\",\"writer\":\"w\",\"manifest\":\"\",\"tags\":{tags}" +
         (withPayload ? $",\"payloadType\":\"{payloadType}\",\"payload\":" + payload : "") + "}";
 
     public static TheoryData<string, int, string> Damages => new()
@@ -45,6 +45,8 @@ public class DamagedLogTests : JournalTestKit
         { "payload type that is no JSON contract", 2, "payload type 'System.Collections.Generic.List`1, System.Private.CoreLib' cannot be read as JSON" },
         // The timestamp has the written form's shape but is no date: not read as some other date.
         { "timestamp that is no date", 2, "event record is not readable" },
+        // A tag that is no string: the record is refused as such, not read up to the tag and missing its payload.
+        { "tag that is no string", 2, "\"tags\" to be an array of strings" },
         { "text that is not JSONL", 2, "does not start with {\"crc\"" }, // opening reads the end first: the last line
         { "binary without a line break", 1, "not a write cut short" },
     };
@@ -75,6 +77,7 @@ public class DamagedLogTests : JournalTestKit
             "payload type renamed since written" => Lines(lines[0], Line(Record(Pid, 2, payloadType: "Renamed.Since.Written, Gone")), lines[2]),
             "payload type that is no JSON contract" => Lines(lines[0], Line(Record(Pid, 2, payloadType: "System.Collections.Generic.List`1, System.Private.CoreLib")), lines[2]),
             "timestamp that is no date" => Lines(lines[0], Line(Record(Pid, 2, timestamp: "2026-02-30T24:61:00.0000000Z")), lines[2]),
+            "tag that is no string" => Lines(lines[0], Line(Record(Pid, 2, tags: "[\"t\",1]")), lines[2]),
             "text that is not JSONL" => Encoding.UTF8.GetBytes("timestamp,device,temperature,humidity\n2026-11-26T00:00:00Z,sensor-1,21.5,40\n"),
             "binary without a line break" => [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0d, 0x1a, 0, 0, 0, 0x0d, (byte)'I', (byte)'H', (byte)'D', (byte)'R'],
             _ => throw new ArgumentException(damage),

@@ -12,6 +12,7 @@ public class IdleRecoveredActorsTests : MiniStoreSpec
 {
     private const int Actors = 20;
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+    private static readonly ActorFleet Fleet = new("idle-", Actors, Patience);
 
     public IdleRecoveredActorsTests(ITestOutputHelper output) : base(output) { }
 
@@ -36,19 +37,9 @@ public class IdleRecoveredActorsTests : MiniStoreSpec
             try
             {
                 var reporter = CreateTestProbe(system);
-                var actors = Enumerable.Range(0, Actors).Select(i => system.ActorOf(ReportingActor.Props($"idle-{i}", reporter.Ref))).ToList();
-                foreach (var message in reporter.ReceiveN(Actors, Patience))
-                {
-                    var recovered = Assert.IsType<ReportingActor.Recovered>(message);
-                    string i = recovered.PersistenceId["idle-".Length..];
-                    Assert.Equal(Enumerable.Range(1, generation - 1).Select(g => $"e{g}-{i}"), recovered.Events);
-                }
+                var actors = Fleet.Recover(system, reporter, generation);
                 afterRecovery();
-
-                for (int i = 0; i < Actors; i++)
-                    actors[i].Tell($"e{generation}-{i}", reporter.Ref);
-                foreach (var message in reporter.ReceiveN(Actors, Patience))
-                    Assert.Equal(generation, Assert.IsType<ReportingActor.Persisted>(message).SequenceNr);
+                Fleet.Persist(actors, reporter, generation);
                 afterWrite?.Invoke();
             }
             finally

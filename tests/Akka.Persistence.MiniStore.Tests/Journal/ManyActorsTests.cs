@@ -23,6 +23,7 @@ public class ManyActorsTests : MiniStoreSpec
         akka.persistence.journal.ministore.circuit-breaker.call-timeout = 60s
         """;
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
+    private static readonly ActorFleet Fleet = new("many-", Actors, Patience);
 
     private readonly ITestOutputHelper _output;
 
@@ -55,30 +56,11 @@ public class ManyActorsTests : MiniStoreSpec
         try
         {
             var reporter = CreateTestProbe(system);
-            var actors = new IActorRef[Actors];
-            for (int i = 0; i < Actors; i++)
-                actors[i] = system.ActorOf(ReportingActor.Props($"many-{i}", reporter.Ref));
             var watch = Stopwatch.StartNew();
-            foreach (var message in reporter.ReceiveN(Actors, Patience))
-            {
-                var recovered = Assert.IsType<ReportingActor.Recovered>(message);
-                int i = int.Parse(recovered.PersistenceId["many-".Length..]);
-                Assert.Equal(Enumerable.Range(1, generation - 1).Select(g => $"e{g}-{i}"), recovered.Events);
-                Assert.Equal(generation - 1, recovered.LastSequenceNr);
-            }
-
+            var actors = Fleet.Recover(system, reporter, generation);
             _output.WriteLine($"{systemName}: recovered in {watch.ElapsedMilliseconds} ms");
             watch.Restart();
-            for (int i = 0; i < Actors; i++)
-                actors[i].Tell($"e{generation}-{i}", reporter.Ref);
-            foreach (var message in reporter.ReceiveN(Actors, Patience))
-            {
-                if (message is ReportingActor.PersistFailed failed)
-                    throw new Xunit.Sdk.XunitException($"persisting {failed.Event} of {failed.PersistenceId} failed: {failed.Cause}");
-                var persisted = Assert.IsType<ReportingActor.Persisted>(message);
-                Assert.Equal(generation, persisted.SequenceNr);
-                Assert.Equal($"e{generation}-{persisted.PersistenceId["many-".Length..]}", persisted.Event);
-            }
+            Fleet.Persist(actors, reporter, generation);
             _output.WriteLine($"{systemName}: persisted in {watch.ElapsedMilliseconds} ms");
         }
         finally
