@@ -59,7 +59,7 @@ internal sealed class StoredEvents
     /// <summary>The envelopes of a stored event: one, or as many (possibly none) as its event adapter makes of it.</summary>
     public void AddEnvelopes(in EventRecord record, Offset offset, in LogRecord line, string path, List<EventEnvelope> envelopes)
     {
-        var payload = _serializer.Read(record.Payload, $"Log '{path}' line {line.LineNumber} (persistence id '{record.PersistenceId}', sequence number {record.SequenceNr})");
+        var payload = record.ToPersistent(_serializer, path, line).Payload; // names the record only when its payload cannot be read
         var tags = record.Tags.ToArray();
         if (_adapters is null)
         {

@@ -121,11 +121,7 @@ internal readonly record struct EventRecord(string PersistenceId, long SequenceN
         return null;
     }
 
-    /// <summary>The event as Akka replays it; <paramref name="where"/> describes the record for an error message (used by tools/MiniStore.Cli).</summary>
-    public Persistent ToPersistent(PayloadSerializer serializer, string where) =>
-        new(serializer.Read(Payload, where), SequenceNr, PersistenceId, Manifest, isDeleted: false, Akka.Actor.ActorRefs.NoSender, WriterGuid, Timestamp);
-
-    /// <summary>As above for the record read from <paramref name="line"/> of <paramref name="path"/>; the description for an error message is built only when one is needed.</summary>
+    /// <summary>The event as Akka replays it, read from <paramref name="line"/> of <paramref name="path"/>; the description for an error message is built only when one is needed.</summary>
     public Persistent ToPersistent(PayloadSerializer serializer, string path, in LogRecord line)
     {
         object payload;
