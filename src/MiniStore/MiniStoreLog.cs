@@ -191,12 +191,15 @@ public sealed class MiniStoreLog : IAsyncDisposable, IDisposable
     {
         cancellationToken.ThrowIfCancellationRequested();
         int recordCount = 0, size = 0;
-        foreach (var records in batches)
-            foreach (var record in records)
+        for (int b = 0; b < batches.Count; b++)
+            for (int r = 0; r < batches[b].Count; r++)
             {
-                LineEncoder.ValidateRecord(record.Span);
-                if (record.Length + LineEncoder.MaxFramingLength > _options.MaxLineLength)
-                    throw new ArgumentException($"Record of {record.Length} bytes exceeds the {_options.MaxLineLength}-byte line limit of '{Path}'.");
+                var record = batches[b][r];
+                string? problem = record.Length + LineEncoder.MaxFramingLength > _options.MaxLineLength
+                    ? $"it is {record.Length} bytes, over the {_options.MaxLineLength}-byte line limit"
+                    : LineEncoder.RecordProblem(record.Span);
+                if (problem is not null)
+                    throw new ArgumentException($"Record {r + 1} of {batches[b].Count} in batch {b + 1} of {batches.Count} cannot be appended to '{Path}', nothing was written: {problem}.");
                 recordCount++;
                 size += record.Length + LineEncoder.MaxFramingLength;
             }
