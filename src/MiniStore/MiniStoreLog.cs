@@ -97,14 +97,8 @@ public sealed class MiniStoreLog : IAsyncDisposable, IDisposable
     }
 
     /// <summary>Reads the records of a log in the order written. Stops before a torn tail (which was never acknowledged).</summary>
-    public static async IAsyncEnumerable<LogRecord> ReadAsync(string path, MiniStoreOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        if (!File.Exists(path))
-            yield break;
-        using var reader = new LogReader(path, options ?? MiniStoreOptions.Default);
-        await foreach (var record in reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            yield return record;
-    }
+    public static IAsyncEnumerable<LogRecord> ReadAsync(string path, MiniStoreOptions? options = null, CancellationToken cancellationToken = default) =>
+        ReadAsync(path, fromOffset: 0, fromLineNumber: 1, options: options, cancellationToken: cancellationToken);
 
     /// <summary>
     /// Reads a log from a position (a record's <see cref="LogRecord.Offset"/>, or the start of a batch from
