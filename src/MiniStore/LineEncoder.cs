@@ -46,25 +46,27 @@ internal static class LineEncoder
     }
 
     /// <summary>
-    /// Checks that a record is one complete JSON value with no raw line break, so that the line stays one JSON
-    /// object that jq can read and the decoder can find its end.
+    /// Why a record cannot be stored, or null when it can: it must be one complete JSON value with no raw line break,
+    /// so that the line stays one JSON object that jq can read and the decoder can find its end.
     /// </summary>
-    internal static void ValidateRecord(ReadOnlySpan<byte> record)
+    internal static string? RecordProblem(ReadOnlySpan<byte> record)
     {
         if (record.IsEmpty)
-            throw new ArgumentException("A record must be a JSON value; got zero bytes.");
-        if (record.IndexOfAny((byte)'\n', (byte)'\r') >= 0)
-            throw new ArgumentException("A record must be compact JSON on one line; it contains a raw line break.");
+            return "it must be a JSON value; got zero bytes";
+        int lineBreak = record.IndexOfAny((byte)'\n', (byte)'\r');
+        if (lineBreak >= 0)
+            return $"it must be compact JSON on one line; it contains a raw line break at byte {lineBreak}";
         try
         {
             var reader = new Utf8JsonReader(record, new JsonReaderOptions { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow });
             if (!reader.Read()) throw new JsonException("no JSON value");
             reader.Skip();
             if (reader.Read()) throw new JsonException("more than one JSON value");
+            return null;
         }
         catch (JsonException e)
         {
-            throw new ArgumentException($"A record must be exactly one JSON value: {e.Message}", e);
+            return $"it must be exactly one JSON value: {e.Message}";
         }
     }
 

@@ -97,14 +97,8 @@ public sealed class MiniStoreLog : IAsyncDisposable, IDisposable
     }
 
     /// <summary>Reads the records of a log in the order written. Stops before a torn tail (which was never acknowledged).</summary>
-    public static async IAsyncEnumerable<LogRecord> ReadAsync(string path, MiniStoreOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        if (!File.Exists(path))
-            yield break;
-        using var reader = new LogReader(path, options ?? MiniStoreOptions.Default);
-        await foreach (var record in reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            yield return record;
-    }
+    public static IAsyncEnumerable<LogRecord> ReadAsync(string path, MiniStoreOptions? options = null, CancellationToken cancellationToken = default) =>
+        ReadAsync(path, fromOffset: 0, fromLineNumber: 1, options: options, cancellationToken: cancellationToken);
 
     /// <summary>
     /// Reads a log from a position (a record's <see cref="LogRecord.Offset"/>, or the start of a batch from
@@ -191,12 +185,15 @@ public sealed class MiniStoreLog : IAsyncDisposable, IDisposable
     {
         cancellationToken.ThrowIfCancellationRequested();
         int recordCount = 0, size = 0;
-        foreach (var records in batches)
-            foreach (var record in records)
+        for (int b = 0; b < batches.Count; b++)
+            for (int r = 0; r < batches[b].Count; r++)
             {
-                LineEncoder.ValidateRecord(record.Span);
-                if (record.Length + LineEncoder.MaxFramingLength > _options.MaxLineLength)
-                    throw new ArgumentException($"Record of {record.Length} bytes exceeds the {_options.MaxLineLength}-byte line limit of '{Path}'.");
+                var record = batches[b][r];
+                string? problem = record.Length + LineEncoder.MaxFramingLength > _options.MaxLineLength
+                    ? $"it is {record.Length} bytes, over the {_options.MaxLineLength}-byte line limit"
+                    : LineEncoder.RecordProblem(record.Span);
+                if (problem is not null)
+                    throw new ArgumentException($"Record {r + 1} of {batches[b].Count} in batch {b + 1} of {batches.Count} cannot be appended to '{Path}', nothing was written: {problem}.");
                 recordCount++;
                 size += record.Length + LineEncoder.MaxFramingLength;
             }

@@ -87,7 +87,27 @@ public sealed class RecordingFileSync : IFileSync
         }
         catch (Exception e) when (e is UnauthorizedAccessException or IOException or NotSupportedException)
         {
-            return null; // a write-only handle (the .broken copy of a torn tail)
+            // A write-only handle (the .broken copy of a torn tail, a compaction's copy): read the same inode anew.
+            // open(2) directly: .NET would take a shared flock, refused while the writer holds FileShare.None's exclusive one.
+            int fd = open(PathOf(file), 0 /* O_RDONLY */);
+            if (fd < 0)
+                return null;
+            try
+            {
+                var content = new byte[RandomAccess.GetLength(file)];
+                int read = 0, n;
+                while (read < content.Length && (n = (int)pread(fd, ref content[read], content.Length - read, read)) > 0)
+                    read += n;
+                return read == content.Length ? content : null;
+            }
+            finally
+            {
+                close(fd);
+            }
         }
     }
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)] private static extern int open([System.Runtime.InteropServices.MarshalAs(System.Runtime.InteropServices.UnmanagedType.LPUTF8Str)] string path, int flags);
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)] private static extern nint pread(int fd, ref byte buffer, nint count, long offset);
+    [System.Runtime.InteropServices.DllImport("libc")] private static extern int close(int fd);
 }

@@ -179,4 +179,17 @@ public sealed class DurabilityTests : IDisposable
         await log.DisposeAsync();
         await Assert.ThrowsAsync<ObjectDisposedException>(async () => await log.AppendJsonAsync("2"));
     }
+
+    [Fact]
+    public async Task An_append_to_a_log_whose_file_was_removed_while_open_fails_naming_it()
+    {
+        string path = _dir.File("removed.log");
+        await using var log = await MiniStoreLog.OpenAsync(path);
+        await log.AppendJsonAsync("1");
+        File.Delete(path);
+
+        var e = await Assert.ThrowsAsync<IOException>(async () => await log.AppendJsonAsync("2"));
+        Assert.Contains(path, e.Message);
+        Assert.IsType<FileNotFoundException>(e.InnerException);
+    }
 }

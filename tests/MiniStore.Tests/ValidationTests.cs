@@ -46,6 +46,17 @@ public sealed class ValidationTests : IDisposable
     }
 
     [Fact]
+    public async Task A_rejected_record_is_named_by_its_log_its_place_in_the_batch_and_what_is_wrong()
+    {
+        string path = _dir.File("named.log");
+        await using var log = await MiniStoreLog.OpenAsync(path);
+        var e = await Assert.ThrowsAsync<ArgumentException>(async () => await log.AppendJsonBatchAsync("{\"good\":1}", "{\"a\":\n1}", "{\"good\":2}"));
+        Assert.Contains(path, e.Message);
+        Assert.Contains("Record 2 of 3", e.Message);
+        Assert.Contains("raw line break at byte 5", e.Message);
+    }
+
+    [Fact]
     public async Task Escaped_line_breaks_inside_strings_are_fine()
     {
         string path = _dir.File("escaped.log");
