@@ -25,7 +25,10 @@ public static class LogCompactor
             oldLength = source.Length;
             if (cutOffset <= 0 || cutOffset > oldLength)
                 throw new ArgumentOutOfRangeException(nameof(cutOffset), $"cut at {cutOffset} is not within '{path}' ({oldLength} bytes)");
-            source.Position = cutOffset;
+            // The new log must start with a whole line: the byte before the cut ends the last removed line.
+            source.Position = cutOffset - 1;
+            if (source.ReadByte() != '\n')
+                throw new ArgumentOutOfRangeException(nameof(cutOffset), $"cut at {cutOffset} of '{path}' is not at the start of a line; nothing was changed");
             await using var target = new FileStream(temporary, options.NewFile(FileMode.Create, FileAccess.Write, FileShare.None));
             await source.CopyToAsync(target, 1 << 16, cancellationToken).ConfigureAwait(false);
             afterStep?.Invoke(Step.TemporaryWritten);
