@@ -269,6 +269,7 @@ internal sealed class PersistenceIdLog : IAsyncDisposable
         long start = from <= 1 ? 0 : await MiniStoreLog.SeekAsync(EventsPath, SequenceNrOf, from, length, _options).ConfigureAwait(false);
         long replayed = 0, previous = 0;
         var strings = new EventRecordStrings(PersistenceId);
+        using var delivery = new ReplayBlock(recoveryCallback, Math.Min(max, toSequenceNr - from + 1));
         await foreach (var line in MiniStoreLog.ReadAsync(EventsPath, start, start == 0 ? 1 : 0, length, _options).ConfigureAwait(false))
         {
             // Records outside the replayed range are only checked for order, not parsed whole. Past the bounds the rest
@@ -282,9 +283,42 @@ internal sealed class PersistenceIdLog : IAsyncDisposable
             previous = sequenceNr;
             if (sequenceNr < from || sequenceNr > toSequenceNr || replayed >= max)
                 continue;
-            recoveryCallback((record ?? CheckedRecord(line, EventsPath, strings)).ToPersistent(serializer, EventsPath, line));
+            delivery.Add((record ?? CheckedRecord(line, EventsPath, strings)).ToPersistent(serializer, EventsPath, line));
             replayed++;
         }
+    }
+
+    /// <summary>
+    /// Hands replayed events to Akka's recovery callback in blocks rather than one at a time as they are parsed. Each
+    /// call tells the recovering actor (through Akka's replay filter) one message; one at a time, parsing is slower than
+    /// the actor's handling, so its mailbox runs empty after nearly every event and each message schedules it on the
+    /// thread pool again. A block keeps the mailbox full. Disposing delivers what is pending, also when the replay
+    /// stops at damage: the events before it reach the actor as they did one at a time.
+    /// </summary>
+    private sealed class ReplayBlock(Action<IPersistentRepresentation> recoveryCallback, long expected) : IDisposable
+    {
+        private const int MaxSize = 256;
+        private readonly IPersistentRepresentation[] _pending = new IPersistentRepresentation[Math.Clamp(expected, 1, MaxSize)];
+        private int _count;
+
+        public void Add(IPersistentRepresentation persistent)
+        {
+            _pending[_count++] = persistent;
+            if (_count == _pending.Length)
+                Deliver();
+        }
+
+        private void Deliver()
+        {
+            for (int i = 0; i < _count; i++)
+            {
+                recoveryCallback(_pending[i]);
+                _pending[i] = null!;
+            }
+            _count = 0;
+        }
+
+        public void Dispose() => Deliver();
     }
 
     /// <summary>A record's sequence number, read from its leading fields; a record that does not plainly match is read whole, which explains what is wrong.</summary>
