@@ -267,43 +267,43 @@ internal sealed class PersistenceIdLog : IAsyncDisposable
         // lines read, whatever the log's length); the lines before it are not read. Line numbers are counted only for a
         // read from the start; damage further on is still reported with its line (see CorruptLogException).
         long start = from <= 1 ? 0 : await MiniStoreLog.SeekAsync(EventsPath, SequenceNrOf, from, length, _options).ConfigureAwait(false);
-        long replayed = 0, previous = 0;
-        var strings = new EventRecordStrings(PersistenceId);
-        using var delivery = new ReplayBlock(recoveryCallback, Math.Min(max, toSequenceNr - from + 1));
+        using var replay = new ReplayCursor(this, from, toSequenceNr, max, serializer, recoveryCallback);
         await foreach (var line in MiniStoreLog.ReadAsync(EventsPath, start, start == 0 ? 1 : 0, length, _options).ConfigureAwait(false))
+            replay.Read(line);
+    }
+
+    /// <summary>
+    /// One replay's progress through the log: checks each record's place in the sequence and hands those in range to
+    /// Akka's recovery callback, in blocks (of up to 256) rather than one at a time as they are parsed. Each call tells
+    /// the recovering actor (through Akka's replay filter) one message; one at a time, parsing is slower than the
+    /// actor's handling, so its mailbox ran empty after nearly every event and each message scheduled it on the thread
+    /// pool again. Disposing delivers what is pending, also when the replay stops at damage: the events before it
+    /// reach the actor as they did one at a time.
+    /// </summary>
+    private sealed class ReplayCursor(PersistenceIdLog log, long from, long to, long max, PayloadSerializer serializer, Action<IPersistentRepresentation> recoveryCallback) : IDisposable
+    {
+        private const int MaxBlock = 256;
+        private readonly EventRecordStrings _strings = new(log.PersistenceId);
+        private readonly IPersistentRepresentation[] _pending = new IPersistentRepresentation[Math.Clamp(Math.Min(max, to - from + 1), 1, MaxBlock)];
+        private int _count;
+        private long _previous, _replayed;
+
+        public void Read(in LogRecord line)
         {
             // Records outside the replayed range are only checked for order, not parsed whole. Past the bounds the rest
             // is still checked, not skipped: the highest sequence number recovery was told is the last record's, which
             // is only true if the numbers increase to the end. Once the range is reached the next record is expected
             // in it and parsed whole at once.
-            EventRecord? record = previous + 1 >= from && previous < toSequenceNr && replayed < max ? CheckedRecord(line, EventsPath, strings) : null;
-            long sequenceNr = record?.SequenceNr ?? SequenceNrOf(line);
-            if (sequenceNr <= previous)
-                throw new CorruptLogException(EventsPath, line.LineNumber, line.Offset, $"sequence number {sequenceNr} of persistence id '{PersistenceId}' does not follow {previous}");
-            previous = sequenceNr;
-            if (sequenceNr < from || sequenceNr > toSequenceNr || replayed >= max)
-                continue;
-            delivery.Add((record ?? CheckedRecord(line, EventsPath, strings)).ToPersistent(serializer, EventsPath, line));
-            replayed++;
-        }
-    }
-
-    /// <summary>
-    /// Hands replayed events to Akka's recovery callback in blocks rather than one at a time as they are parsed. Each
-    /// call tells the recovering actor (through Akka's replay filter) one message; one at a time, parsing is slower than
-    /// the actor's handling, so its mailbox runs empty after nearly every event and each message schedules it on the
-    /// thread pool again. A block keeps the mailbox full. Disposing delivers what is pending, also when the replay
-    /// stops at damage: the events before it reach the actor as they did one at a time.
-    /// </summary>
-    private sealed class ReplayBlock(Action<IPersistentRepresentation> recoveryCallback, long expected) : IDisposable
-    {
-        private const int MaxSize = 256;
-        private readonly IPersistentRepresentation[] _pending = new IPersistentRepresentation[Math.Clamp(expected, 1, MaxSize)];
-        private int _count;
-
-        public void Add(IPersistentRepresentation persistent)
-        {
-            _pending[_count++] = persistent;
+            EventRecord? record = _previous + 1 >= from && _previous < to && _replayed < max ? log.CheckedRecord(line, log.EventsPath, _strings) : null;
+            long sequenceNr = record?.SequenceNr ?? log.SequenceNrOf(line);
+            if (sequenceNr <= _previous)
+                throw new CorruptLogException(log.EventsPath, line.LineNumber, line.Offset, $"sequence number {sequenceNr} of persistence id '{log.PersistenceId}' does not follow {_previous}");
+            _previous = sequenceNr;
+            if (sequenceNr < from || sequenceNr > to || _replayed >= max)
+                return;
+            var persistent = (record ?? log.CheckedRecord(line, log.EventsPath, _strings)).ToPersistent(serializer, log.EventsPath, line);
+            _pending[_count++] = persistent; // not counted before it is read: a payload that fails to read leaves no empty slot
+            _replayed++;
             if (_count == _pending.Length)
                 Deliver();
         }
