@@ -10,6 +10,8 @@ using MiniStore.Benchmarks;
 // scenarios: a comma-separated subset of raw,S1,S2,S3,S4,S5,S6,E1 (default: all); what a chosen one needs is set up unmeasured.
 // dotnet run -c Release --project benchmarks/MiniStore.Benchmarks -- query-by-tag [events] [repeats] [directory] [TagTable|Csv]  (QueryScenario.cs)
 if (args.Length > 0 && args[0] == "query-by-tag") { await QueryScenario.RunAsync(args[1..]); return; }
+// dotnet run -c Release --project benchmarks/MiniStore.Benchmarks -- replay-floor [events] [repeats] [directory]  (ReplayFloor.cs)
+if (args.Length > 0 && args[0] == "replay-floor") { await ReplayFloor.RunAsync(args[1..]); return; }
 double scale = args.Length > 0 ? double.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 1;
 int repeats = args.Length > 1 ? int.Parse(args[1]) : 3;
 string root = args.Length > 2 ? args[2] : Path.Combine(Path.GetTempPath(), "ministore-bench");
