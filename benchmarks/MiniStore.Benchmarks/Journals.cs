@@ -48,6 +48,25 @@ internal sealed record Journal(string Name, Func<string, Config> ConfigFor, bool
         akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
         """), KeepsDataAcrossSystems: false);
 
+    /// <summary>
+    /// <see cref="BareFsyncJournal"/>: Akka's overhead plus one write and fdatasync per file touched, nothing else; it
+    /// replays nothing, so it runs only the write scenarios. A fresh actor system per run, as for MiniStore (the write
+    /// scenarios use new persistence ids in every run).
+    /// </summary>
+    public static readonly Journal BareFsync = new("bare-fsync", directory => ConfigurationFactory.ParseString($$"""
+        {{Common}}
+        akka.persistence.journal.plugin = "akka.persistence.journal.bare-fsync"
+        akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
+        akka.persistence.journal.bare-fsync {
+          class = "{{typeof(BareFsyncJournal).AssemblyQualifiedName}}"
+          plugin-dispatcher = "akka.actor.default-dispatcher"
+          directory = "{{Path.Combine(directory, "journal")}}"
+        }
+        """), KeepsDataAcrossSystems: true);
+
+    /// <summary>The scenarios a journal can run; null when it runs them all.</summary>
+    public string? OnlyWrites => this == BareFsync ? "it replays nothing (a floor for writes only)" : null;
+
     public static string SqliteConnectionString(string directory) =>
         new SqliteConnectionStringBuilder { DataSource = Path.Combine(directory, "journal.db"), Pooling = true }.ToString();
 

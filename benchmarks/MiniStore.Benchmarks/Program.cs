@@ -6,7 +6,7 @@ using MiniStore.Benchmarks;
 
 // dotnet run -c Release --project benchmarks/MiniStore.Benchmarks -- [scale] [repeats] [directory] [journals]
 // scale 1 runs the sizes of issue 5 (S4/S5 on 1,000,000 events); scale 0.02 is a quick run of about a minute.
-// journals: a comma-separated subset of MiniStore,SQLite,in-memory (default: all three).
+// journals: a comma-separated subset of MiniStore,SQLite,in-memory,bare-fsync (default: all four; bare-fsync runs S1-S3 only).
 // scenarios: a comma-separated subset of raw,S1,S2,S3,S4,S5,S6,E1 (default: all); what a chosen one needs is set up unmeasured.
 // dotnet run -c Release --project benchmarks/MiniStore.Benchmarks -- query-by-tag [events] [repeats] [directory] [TagTable|Csv]  (QueryScenario.cs)
 if (args.Length > 0 && args[0] == "query-by-tag") { await QueryScenario.RunAsync(args[1..]); return; }
@@ -26,10 +26,12 @@ Directory.CreateDirectory(root);
 Console.WriteLine($"MiniStore benchmark, scale {scale}: median of {repeats} runs after one discarded warm-up, in {root}");
 Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}, file system of {root}: {FileSystemOf(root)}");
 Console.WriteLine($"SQLite journal as the plugin opens it: {Journal.PrepareSqlite(Path.Combine(root, "sqlite-check"))}");
-Journal[] journals = [Journal.MiniStore, Journal.Sqlite, Journal.InMemory];
-if (args.Length > 3) journals = journals.Where(j => args[3].Split(',').Contains(j.Name, StringComparer.OrdinalIgnoreCase)).ToArray();
+Journal[] journals = [Journal.MiniStore, Journal.Sqlite, Journal.InMemory, Journal.BareFsync];
+// In the order given, so that alternating orders can show whether running first or last matters.
+if (args.Length > 3) journals = args[3].Split(',').Select(name => journals.Single(j => j.Name.Equals(name, StringComparison.OrdinalIgnoreCase))).ToArray();
 var scenarios = args.Length > 4 ? args[4].Split(',') : null;
 bool Runs(string scenario) => scenarios is null || scenarios.Contains(scenario, StringComparer.OrdinalIgnoreCase);
+string[] writeScenarios = ["S1", "S2", "S3"];
 var table = new Table();
 
 bool raw = new[] { "raw", "S1", "S2", "S3", "E1" }.Any(Runs);
@@ -45,12 +47,16 @@ Ceiling? Paired(Journal journal, Ceiling ceiling) => journal == Journal.InMemory
 foreach (var journal in journals)
 {
     Console.WriteLine($"{journal.Name} journal");
+    // A journal that only writes skips the other scenarios, saying why.
+    bool RunsFor(string scenario) => Runs(scenario) && (journal.OnlyWrites is null || writeScenarios.Contains(scenario));
+    if (journal.OnlyWrites is { } onlyWrites && new[] { "S4", "S5", "S6" }.Where(Runs).ToList() is { Count: > 0 } skipped)
+        Console.WriteLine($"  {string.Join(", ", skipped)} skipped: {onlyWrites}");
     string dir = Path.Combine(root, journal.Name);
     Directory.CreateDirectory(dir);
     if (journal == Journal.Sqlite) Journal.PrepareSqlite(dir);
     await using var systems = new Systems(journal, dir);
 
-    if (Runs("S1"))
+    if (RunsFor("S1"))
         table.Add("S1 one actor, Persist one by one", "events/s", journal, rawSingle, "raw 1-file fsync loop", await Measure.RateAsync($"S1 one actor, {s1Events} Persist one after another", repeats, s1Events,
             run => systems.RunAsync<double?>(async system =>
             {
@@ -58,7 +64,7 @@ foreach (var journal in journals)
                 return await Systems.WriteAsync([actor], s1Events, 1);
             }), Paired(journal, singleCeiling)));
 
-    if (Runs("S2"))
+    if (RunsFor("S2"))
         table.Add("S2 100 actors, Persist concurrently", "events/s", journal, rawParallel, "raw 100 files/32 threads", await Measure.RateAsync($"S2 {s2Actors} actors x {s2Events} Persist, concurrently", repeats, s2Actors * s2Events,
             run => systems.RunAsync<double?>(async system =>
             {
@@ -73,18 +79,18 @@ foreach (var journal in journals)
         await Systems.StopAsync([actor]);
         return seconds;
     });
-    if (Runs("S3"))
+    if (RunsFor("S3"))
         table.Add("S3 one actor, PersistAll x100", "events/s", journal, rawBatch, "raw 100 lines per fsync", await Measure.RateAsync($"S3 one actor, PersistAll in batches of 100, {s3Events} events", repeats, s3Events,
             RunS3, Paired(journal, batchCeiling)));
-    else if (Runs("S4"))
+    else if (RunsFor("S4"))
         await RunS3(1); // S4's log, unmeasured
 
-    if (Runs("S4"))
+    if (RunsFor("S4"))
         table.Add("S4 recovery of S3's actor", "events/s", journal, null, null, await Measure.RateAsync($"S4 recovery of S3's actor ({s3Events} events)", repeats, s3Events,
             run => systems.RunAsync<double?>(async system => Check(await Systems.StartAsync(system, "s3-1"), s3Events, 0))));
 
     // S6 before the big log, so that the in-memory journal's million events do not count in its peak memory.
-    if (Runs("S6"))
+    if (RunsFor("S6"))
     {
         await systems.RunAsync(async system =>
         {
@@ -113,7 +119,7 @@ foreach (var journal in journals)
     }
 
     // The big log: snapshotAt events, a snapshot, 1,000 more. S4 replays it all (snapshots ignored), S5 from the snapshot.
-    if (!Runs("S4") && !Runs("S5"))
+    if (!RunsFor("S4") && !RunsFor("S5"))
         continue;
     await systems.RunAsync(async system =>
     {
@@ -126,10 +132,10 @@ foreach (var journal in journals)
         await Systems.StopAsync([actor]);
         return true;
     });
-    if (Runs("S4"))
+    if (RunsFor("S4"))
         table.Add($"S4 recovery of {bigLog:N0} events", "events/s", journal, null, null, await Measure.RateAsync($"S4 recovery of {bigLog} events", repeats, bigLog,
             run => systems.RunAsync<double?>(async system => Check(await Systems.StartAsync(system, "big", new Recovery(SnapshotSelectionCriteria.None)), bigLog, 0))));
-    if (Runs("S5"))
+    if (RunsFor("S5"))
         table.Add($"S5 snapshot at {snapshotAt:N0} + 1,000", "ms", journal, null, null, await Measure.MillisecondsAsync($"S5 recovery from the snapshot at {snapshotAt} of {bigLog} (ms)", repeats,
             run => systems.RunAsync(async system => 1000 * Check(await Systems.StartAsync(system, "big"), bigLog - snapshotAt, snapshotAt))));
     if (journal == Journal.Sqlite)

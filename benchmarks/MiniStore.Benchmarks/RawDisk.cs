@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.Win32.SafeHandles;
 
 namespace MiniStore.Benchmarks;
 
@@ -11,14 +12,22 @@ internal static class RawDisk
     public static void FsyncLoop(string path, int lines, int linesPerSync = 1)
     {
         using var file = File.OpenHandle(path, FileMode.Create, FileAccess.Write);
-        var batch = Enumerable.Repeat((ReadOnlyMemory<byte>)Line, linesPerSync).ToArray();
         long position = 0;
         for (int i = 0; i < lines; i += linesPerSync)
         {
-            RandomAccess.Write(file, batch, position);
-            position += Line.Length * linesPerSync;
+            position += WriteLines(file, linesPerSync, position);
             OsFileSync.Instance.SyncFile(file);
         }
+    }
+
+    /// <summary>Writes <paramref name="count"/> 200-byte lines at <paramref name="position"/> with one call; returns the bytes written.</summary>
+    public static long WriteLines(SafeFileHandle file, int count, long position)
+    {
+        if (count == 1)
+            RandomAccess.Write(file, Line, position);
+        else
+            RandomAccess.Write(file, Enumerable.Repeat((ReadOnlyMemory<byte>)Line, count).ToArray(), position);
+        return (long)Line.Length * count;
     }
 
     /// <summary><paramref name="files"/> files, written by <paramref name="threads"/> threads, each line fdatasync'd on its own.</summary>
@@ -35,7 +44,7 @@ internal static class RawDisk
                 for (int i = 0; i < linesPerFile; i++)
                     foreach (int f in mine)
                     {
-                        RandomAccess.Write(handles[f], Line, (long)i * Line.Length);
+                        WriteLines(handles[f], 1, (long)i * Line.Length);
                         OsFileSync.Instance.SyncFile(handles[f]);
                     }
             })).ToList();

@@ -20,8 +20,8 @@ internal sealed class Table
     public void Print()
     {
         Console.WriteLine();
-        Console.WriteLine("| scenario | unit | MiniStore | SQLite | in-memory | MiniStore / SQLite | MiniStore / in-memory | ceiling | MiniStore / ceiling | notes |");
-        Console.WriteLine("|---|---|--:|--:|--:|--:|--:|---|--:|---|");
+        Console.WriteLine("| scenario | unit | MiniStore | SQLite | in-memory | bare-fsync | MiniStore / SQLite | MiniStore / in-memory | MiniStore / bare-fsync | ceiling | MiniStore / ceiling | notes |");
+        Console.WriteLine("|---|---|--:|--:|--:|--:|--:|--:|--:|---|--:|---|");
         foreach (var row in _rows)
         {
             bool lowerIsBetter = row.Unit == "ms";
@@ -34,10 +34,11 @@ internal sealed class Table
             string ceiling = row.Ceiling is null ? "" : $"{row.CeilingName} {row.Ceiling.Median:N0}/s";
             // Paired (ceiling run right before each run) where measured: the disk's speed drifts too much between scenarios.
             string toCeiling = row.Ceiling is null || !row.ByJournal.TryGetValue("MiniStore", out var m) ? "" : ((m.PairedRatio ?? m.Median / row.Ceiling.Median).ToString("N2") + "x");
-            string sqliteToCeiling = row.Ceiling is not null && row.ByJournal.TryGetValue("SQLite", out var q) && q.PairedRatio is { } p ? $" (SQLite {p:N2}x)" : "";
-            Console.WriteLine($"| {row.Scenario} | {row.Unit} | {Value("MiniStore")} | {Value("SQLite")} | {Value("in-memory")} | {Ratio("SQLite")} | {Ratio("in-memory")} | {ceiling} | {toCeiling}{sqliteToCeiling} | {string.Join("; ", row.Notes)} |");
+            string PeerToCeiling(string journal) => row.Ceiling is not null && row.ByJournal.TryGetValue(journal, out var q) && q.PairedRatio is { } p ? $" ({journal} {p:N2}x)" : "";
+            Console.WriteLine($"| {row.Scenario} | {row.Unit} | {Value("MiniStore")} | {Value("SQLite")} | {Value("in-memory")} | {Value("bare-fsync")} | {Ratio("SQLite")} | {Ratio("in-memory")} | {Ratio("bare-fsync")} | {ceiling} | {toCeiling}{PeerToCeiling("SQLite")}{PeerToCeiling("bare-fsync")} | {string.Join("; ", row.Notes)} |");
         }
         Console.WriteLine("MiniStore / ceiling is paired: the ceiling ran right before each MiniStore run, and the median of those ratios is shown.");
+        Console.WriteLine("bare-fsync is the floor through Akka: one write + fdatasync per file touched per call, no serialization or index (BareFsyncJournal.cs).");
         Console.WriteLine("Ratios are MiniStore's speed over the other's (for ms rows: the other's time over MiniStore's), so above 1 means MiniStore is faster.");
     }
 }

@@ -120,9 +120,9 @@ internal sealed class EventIndexWriter : IAsyncDisposable
         }
     }
 
-    private static Task AppendAsync(MiniStoreLog index, IEnumerable<IndexEntry> entries) =>
+    private static Task AppendAsync(MiniStoreLog index, IReadOnlyList<IndexEntry> entries) =>
         // One frame per entry, whatever the grouping, so a rebuilt index is byte for byte the index it replaces.
-        index.AppendJsonBatchesAsync(entries.Select(e => (IReadOnlyList<ReadOnlyMemory<byte>>)[e.ToJson()]).ToList());
+        index.AppendJsonBatchesAsync(Array.ConvertAll(IndexEntry.ToJson(entries), json => (IReadOnlyList<ReadOnlyMemory<byte>>)[json]));
 
     private async Task RecoverAsync()
     {

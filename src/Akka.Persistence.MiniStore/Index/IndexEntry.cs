@@ -18,25 +18,40 @@ internal readonly record struct IndexEntry(long Ordering, string PersistenceId, 
         return false;
     }
 
-    public ReadOnlyMemory<byte> ToJson()
+    /// <summary>The JSON of each entry, written with one writer into one buffer (the index appends thousands at a time).</summary>
+    public static ReadOnlyMemory<byte>[] ToJson(IReadOnlyList<IndexEntry> entries)
     {
-        var buffer = new ArrayBufferWriter<byte>(64);
+        var buffer = new ArrayBufferWriter<byte>(64 * entries.Count + 64);
+        var ends = new int[entries.Count];
         using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            writer.WriteNumber(RecordFields.Ordering, Ordering);
-            writer.WriteString(RecordFields.PersistenceId, PersistenceId);
-            writer.WriteNumber(RecordFields.SequenceNr, SequenceNr);
-            if (Tags.Count > 0)
+            for (int i = 0; i < entries.Count; i++)
             {
-                writer.WriteStartArray(RecordFields.Tags);
-                foreach (var tag in Tags)
-                    writer.WriteStringValue(tag);
-                writer.WriteEndArray();
+                entries[i].WriteTo(writer);
+                writer.Flush();
+                writer.Reset();
+                ends[i] = buffer.WrittenCount;
             }
-            writer.WriteEndObject();
+        var written = buffer.WrittenMemory; // sliced only now: the buffer may have grown into a new array meanwhile
+        var json = new ReadOnlyMemory<byte>[entries.Count];
+        for (int i = 0; i < entries.Count; i++)
+            json[i] = written[(i == 0 ? 0 : ends[i - 1])..ends[i]];
+        return json;
+    }
+
+    private void WriteTo(Utf8JsonWriter writer)
+    {
+        writer.WriteStartObject();
+        writer.WriteNumber(RecordFields.Ordering, Ordering);
+        writer.WriteString(RecordFields.PersistenceId, PersistenceId);
+        writer.WriteNumber(RecordFields.SequenceNr, SequenceNr);
+        if (Tags.Count > 0)
+        {
+            writer.WriteStartArray(RecordFields.Tags);
+            foreach (var tag in Tags)
+                writer.WriteStringValue(tag);
+            writer.WriteEndArray();
         }
-        return buffer.WrittenMemory;
+        writer.WriteEndObject();
     }
 
     public static IndexEntry Read(in LogRecord line, string path)

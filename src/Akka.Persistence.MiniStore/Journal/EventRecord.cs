@@ -9,36 +9,10 @@ namespace Akka.Persistence.MiniStore.Journal;
 /// <summary>
 /// One event as stored in a journal log: <c>{"pid","seq","ord","ts","writer","manifest","tags", payload fields}</c>.
 /// <see cref="Ordering"/> is the journal-wide position of the event (0 in records written before it existed).
-/// <see cref="Write"/> and <see cref="Read"/> are mirror images; docs/FORMAT.md is the specification.
+/// <see cref="EventRecordWriter.Write"/> and <see cref="Read"/> are mirror images; docs/FORMAT.md is the specification.
 /// </summary>
 internal readonly record struct EventRecord(string PersistenceId, long SequenceNr, long Timestamp, string WriterGuid, string Manifest, IReadOnlyCollection<string> Tags, PayloadFields Payload, long Ordering)
 {
-    /// <summary>Encodes a persistent event as record JSON. <see cref="Tagged"/> payloads are unwrapped into "tags".</summary>
-    public static ReadOnlyMemory<byte> Write(IPersistentRepresentation persistent, long ordering, long timestamp, PayloadSerializer serializer, ArrayBufferWriter<byte> buffer)
-    {
-        buffer.ResetWrittenCount();
-        var payload = persistent.Payload is Tagged tagged ? tagged.Payload : persistent.Payload;
-        var tags = TagsOf(persistent);
-
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            writer.WriteString(RecordFields.PersistenceId, persistent.PersistenceId);
-            writer.WriteNumber(RecordFields.SequenceNr, persistent.SequenceNr);
-            writer.WriteNumber(RecordFields.Ordering, ordering);
-            writer.WriteString(RecordFields.Timestamp, RecordTimestamp.ToText(timestamp));
-            writer.WriteString(RecordFields.WriterGuid, persistent.WriterGuid);
-            writer.WriteString(RecordFields.Manifest, persistent.Manifest);
-            writer.WriteStartArray(RecordFields.Tags);
-            foreach (var tag in tags)
-                writer.WriteStringValue(tag);
-            writer.WriteEndArray();
-            serializer.Write(writer, payload, persistent.PersistenceId);
-            writer.WriteEndObject();
-        }
-        return buffer.WrittenMemory.ToArray();
-    }
-
     /// <summary>The tags of an event being written (from Akka's <see cref="Tagged"/> wrapper, as an event adapter or the actor gave it).</summary>
     public static IReadOnlyList<string> TagsOf(IPersistentRepresentation persistent) =>
         persistent.Payload is Tagged tagged ? tagged.Tags.ToArray() : [];
@@ -139,6 +113,52 @@ internal readonly record struct EventRecord(string PersistenceId, long SequenceN
     private static void Expect(bool condition, string what)
     {
         if (!condition) throw new JsonException($"expected {what}");
+    }
+}
+
+/// <summary>
+/// Encodes persistent events as record JSON (see <see cref="EventRecord"/>) with one buffer and one JSON writer, reused
+/// from event to event, and the timestamp's text formatted once for the events that share it (all of a journal write).
+/// Not thread-safe: one per journal, used from the journal's thread.
+/// </summary>
+internal sealed class EventRecordWriter(PayloadSerializer serializer)
+{
+    private readonly ArrayBufferWriter<byte> _buffer = new(256);
+    private Utf8JsonWriter? _writer;
+    private long _timestamp = -1;
+    private string _timestampText = "";
+
+    /// <summary>The record JSON of <paramref name="persistent"/>, in an array of its own. <see cref="Tagged"/> payloads are unwrapped into "tags".</summary>
+    public ReadOnlyMemory<byte> Write(IPersistentRepresentation persistent, long ordering, long timestamp)
+    {
+        _buffer.ResetWrittenCount();
+        if (_writer is null)
+            _writer = new Utf8JsonWriter(_buffer);
+        else
+            _writer.Reset(); // also after a payload that failed half-way
+        if (timestamp != _timestamp)
+        {
+            _timestampText = RecordTimestamp.ToText(timestamp);
+            _timestamp = timestamp;
+        }
+        var writer = _writer;
+        var payload = persistent.Payload is Tagged tagged ? tagged.Payload : persistent.Payload;
+        writer.WriteStartObject();
+        writer.WriteString(RecordFields.PersistenceId, persistent.PersistenceId);
+        writer.WriteNumber(RecordFields.SequenceNr, persistent.SequenceNr);
+        writer.WriteNumber(RecordFields.Ordering, ordering);
+        writer.WriteString(RecordFields.Timestamp, _timestampText);
+        writer.WriteString(RecordFields.WriterGuid, persistent.WriterGuid);
+        writer.WriteString(RecordFields.Manifest, persistent.Manifest);
+        writer.WriteStartArray(RecordFields.Tags);
+        if (persistent.Payload is Tagged { Tags: var tags })
+            foreach (var tag in tags)
+                writer.WriteStringValue(tag);
+        writer.WriteEndArray();
+        serializer.Write(writer, payload, persistent.PersistenceId);
+        writer.WriteEndObject();
+        writer.Flush();
+        return _buffer.WrittenMemory.ToArray();
     }
 }
 

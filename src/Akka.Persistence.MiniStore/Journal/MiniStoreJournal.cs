@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using Akka.Actor;
@@ -22,6 +21,7 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
     private readonly StoreSizeWatch _storeSize;
     private readonly MiniStoreOptions _logOptions;
     private readonly PayloadSerializer _serializer;
+    private readonly EventRecordWriter _records;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly ConcurrentDictionary<string, PersistenceIdLog> _logs = new();
     private readonly StoreHealth _health;
@@ -44,6 +44,7 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
         _openFiles = new OpenFileBudget(merged.GetInt("max-open-files", 0), MiniStorePersistence.JournalConfigPath + ".max-open-files");
         _writeThreads = new WriteThreads(merged.GetInt("write-threads", WriteThreads.DefaultMaxThreads), MiniStorePersistence.JournalConfigPath + ".write-threads");
         _serializer = new PayloadSerializer(Context.System);
+        _records = new EventRecordWriter(_serializer);
         _health = new StoreHealth(_settings.Directory, "journal");
         _index = new EventIndexWriter(_settings.Directory, _logOptions, IndexSignals.Get(Context.System).For(_settings.Directory), _log);
         _ownership = new StoreOwnership(_settings.Directory, LockFileName, $"MiniStore journal of actor system '{Context.System.Name}'", _logOptions, _log);
@@ -71,24 +72,28 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
     protected override async Task<IImmutableList<Exception?>> WriteMessagesAsync(IEnumerable<AtomicWrite> messages, CancellationToken cancellationToken = default)
     {
         _ownership.Ensure();
-        var writes = messages.ToList();
+        var writes = messages as IReadOnlyList<AtomicWrite> ?? messages.ToList();
         var rejections = new Exception?[writes.Count];
         var byId = new Dictionary<string, PendingWrites>();
-        var buffer = new ArrayBufferWriter<byte>(256);
         long timestamp = DateTime.UtcNow.Ticks;
 
         for (int i = 0; i < writes.Count; i++)
         {
             var events = (IImmutableList<IPersistentRepresentation>)writes[i].Payload;
             string pid = writes[i].PersistenceId;
-            List<ReadOnlyMemory<byte>> records;
-            List<long> orderings;
+            var records = new ReadOnlyMemory<byte>[events.Count];
+            var entries = new IndexEntry[events.Count];
             try
             {
                 if (!_logs.ContainsKey(pid))
                     PersistenceIdFileName.For(pid); // refuses an id no file can hold, before anything is queued (a known id has its file name)
-                orderings = events.Select(_ => _index.NextOrdering()).ToList();
-                records = events.Select((e, k) => EventRecord.Write(e, orderings[k], timestamp, _serializer, buffer)).ToList();
+                for (int k = 0; k < events.Count; k++)
+                {
+                    var e = events[k];
+                    long ordering = _index.NextOrdering();
+                    records[k] = _records.Write(e, ordering, timestamp);
+                    entries[k] = new IndexEntry(ordering, pid, e.SequenceNr, EventRecord.TagsOf(e));
+                }
                 RefuseOversized(events, records);
             }
             catch (Exception e) when (e is PayloadNotStorableException or ArgumentException)
@@ -99,7 +104,7 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
             if (!byId.TryGetValue(pid, out var pending))
                 byId[pid] = pending = new PendingWrites();
             pending.Batches.Add(records);
-            pending.IndexEntries.AddRange(events.Select((e, k) => new IndexEntry(orderings[k], pid, e.SequenceNr, EventRecord.TagsOf(e))));
+            pending.IndexEntries.AddRange(entries);
             pending.HighestSequenceNr = Math.Max(pending.HighestSequenceNr, writes[i].HighestSequenceNr);
         }
 
@@ -188,9 +193,9 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
     /// here, before anything is queued, such an event is rejected on its own: it could never be stored, and the other
     /// writes of the call (of this and other persistence ids) go ahead.
     /// </summary>
-    private void RefuseOversized(IImmutableList<IPersistentRepresentation> events, List<ReadOnlyMemory<byte>> records)
+    private void RefuseOversized(IImmutableList<IPersistentRepresentation> events, ReadOnlyMemory<byte>[] records)
     {
-        for (int i = 0; i < records.Count; i++)
+        for (int i = 0; i < records.Length; i++)
         {
             if (records[i].Length + LineFraming > _settings.MaxRecordSize)
                 throw new PayloadNotStorableException(

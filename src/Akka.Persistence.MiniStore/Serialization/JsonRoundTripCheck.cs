@@ -23,7 +23,10 @@ internal sealed class JsonRoundTripCheck
     /// Null when the type of <paramref name="value"/> round-trips; otherwise what would be lost, in words. The first
     /// value of each type is also written, read back and written again, which catches custom converters that lose data.
     /// </summary>
-    public string? ProblemWith(object value) => _problems.GetOrAdd(value.GetType(), t => Find(t, new HashSet<Type>(), t.Name) ?? WriteReadWrite(value, t));
+    public string? ProblemWith(object value) =>
+        _problems.TryGetValue(value.GetType(), out var problem) // no closure for the types already checked: one per event written
+            ? problem
+            : _problems.GetOrAdd(value.GetType(), t => Find(t, new HashSet<Type>(), t.Name) ?? WriteReadWrite(value, t));
 
     private string? WriteReadWrite(object value, Type type)
     {
