@@ -310,12 +310,16 @@ internal sealed class PersistenceIdLog : IAsyncDisposable
 
         private void Deliver()
         {
-            for (int i = 0; i < _count; i++)
-            {
-                recoveryCallback(_pending[i]);
-                _pending[i] = null!;
-            }
+            // Emptied first: a callback that throws (an event adapter failing) ends the replay with its exception, and
+            // Dispose must not hand the block to Akka a second time.
+            int count = _count;
             _count = 0;
+            for (int i = 0; i < count; i++)
+            {
+                var persistent = _pending[i];
+                _pending[i] = null!;
+                recoveryCallback(persistent);
+            }
         }
 
         public void Dispose() => Deliver();

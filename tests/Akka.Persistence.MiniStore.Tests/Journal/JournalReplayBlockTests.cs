@@ -53,4 +53,19 @@ public class JournalReplayBlockTests : JournalTestKit
         Assert.Contains($"persistence id '{Pid}'", failure.Cause.Message);
         Assert.Contains("checksum mismatch", failure.Cause.Message);
     }
+
+    [Fact]
+    public void An_event_adapter_that_throws_inside_a_block_fails_the_replay_with_its_own_exception()
+    {
+        const string refused = "refused-pid";
+        WriteSuccessfully(Atomic(Enumerable.Range(1, 300).Select(n => Event(new Numbered(n), n, refused, WriterGuid)).ToArray()));
+
+        var probe = CreateTestProbe();
+        Journal.Tell(new ReplayMessages(1, long.MaxValue, long.MaxValue, refused, probe.Ref));
+        for (long n = 1; n < RefusingAdapter.Refused; n++)
+            Assert.Equal(n, probe.ExpectMsg<ReplayedMessage>().Persistent.SequenceNr);
+        var failure = probe.ExpectMsg<ReplayMessagesFailure>();
+        Assert.Contains($"the adapter refuses event {RefusingAdapter.Refused}", failure.Cause.Message);
+        probe.ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // nothing of the block delivered again
+    }
 }

@@ -34,9 +34,11 @@ public abstract class JournalTestKit : MiniStoreSpec
         akka.persistence.journal.ministore {
           event-adapters {
             renamer = "{{TypeName<RenameAdapter>()}}"
+            refuser = "{{TypeName<RefusingAdapter>()}}"
           }
           event-adapter-bindings {
             "{{TypeName<AccountRenamed>()}}" = renamer
+            "{{TypeName<Numbered>()}}" = refuser
           }
         }
         """;

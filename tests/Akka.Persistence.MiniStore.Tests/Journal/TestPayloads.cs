@@ -193,6 +193,17 @@ public sealed class RenameAdapter : IEventAdapter
         evt is AccountRenamed r ? EventSequence.Single(new AccountRenamedFromJournal(r.NewName, manifest)) : EventSequence.Single(evt);
 }
 
+/// <summary>An event that <see cref="RefusingAdapter"/> cannot read back when its number is <see cref="RefusingAdapter.Refused"/>.</summary>
+public sealed record Numbered(int N);
+
+/// <summary>A read-side adapter that throws on one event, as a faulty upcaster would.</summary>
+public sealed class RefusingAdapter : IReadEventAdapter
+{
+    public const int Refused = 200;
+    public IEventSequence FromJournal(object evt, string manifest) =>
+        evt is Numbered { N: Refused } ? throw new InvalidOperationException($"the adapter refuses event {Refused}") : EventSequence.Single(evt);
+}
+
 // ---- Inline JSON: types that round-trip ----
 
 public sealed record ItemAdded(string Sku, int Quantity, decimal Price, DateTimeOffset At, IReadOnlyList<string> Labels, PostalAddress? ShipTo);
