@@ -47,15 +47,18 @@ internal static class LineEncoder
 
     /// <summary>
     /// Why a record cannot be stored, or null when it can: it must be one complete JSON value with no raw line break,
-    /// so that the line stays one JSON object that jq can read and the decoder can find its end.
+    /// so that the line stays one JSON object that jq can read and the decoder can find its end. Without
+    /// <paramref name="parse"/> only the cheap checks run (see <c>MiniStoreLog.AppendWrittenJsonBatchesAsync</c>).
     /// </summary>
-    internal static string? RecordProblem(ReadOnlySpan<byte> record)
+    internal static string? RecordProblem(ReadOnlySpan<byte> record, bool parse = true)
     {
         if (record.IsEmpty)
             return "it must be a JSON value; got zero bytes";
         int lineBreak = record.IndexOfAny((byte)'\n', (byte)'\r');
         if (lineBreak >= 0)
             return $"it must be compact JSON on one line; it contains a raw line break at byte {lineBreak}";
+        if (!parse)
+            return null;
         try
         {
             var reader = new Utf8JsonReader(record, new JsonReaderOptions { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow });

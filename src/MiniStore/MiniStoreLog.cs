@@ -181,7 +181,20 @@ public sealed class MiniStoreLog : IAsyncDisposable, IDisposable
     /// Appends several atomic batches with one write and one fsync: after a crash each batch replays whole or not at
     /// all, and the task completes once all of them are durable.
     /// </summary>
-    public Task AppendJsonBatchesAsync(IReadOnlyList<IReadOnlyList<ReadOnlyMemory<byte>>> batches, CancellationToken cancellationToken = default)
+    public Task AppendJsonBatchesAsync(IReadOnlyList<IReadOnlyList<ReadOnlyMemory<byte>>> batches, CancellationToken cancellationToken = default) =>
+        AppendJsonBatchesAsync(batches, parseEachRecord: true, cancellationToken);
+
+    /// <summary>
+    /// <see cref="AppendJsonBatchesAsync(IReadOnlyList{IReadOnlyList{ReadOnlyMemory{byte}}}, CancellationToken)"/>
+    /// for records the caller has just written with a validating <see cref="Utf8JsonWriter"/> (the Akka plugin's event
+    /// records and index entries): such a writer only ever produces one complete JSON value, so parsing each record
+    /// again would prove nothing and costs about as much as writing it. Length and line breaks are still checked
+    /// (a converter's raw value may hold a line break). Internal: for records of unknown origin the engine parses each one.
+    /// </summary>
+    internal Task AppendWrittenJsonBatchesAsync(IReadOnlyList<IReadOnlyList<ReadOnlyMemory<byte>>> batches, CancellationToken cancellationToken = default) =>
+        AppendJsonBatchesAsync(batches, parseEachRecord: false, cancellationToken);
+
+    private Task AppendJsonBatchesAsync(IReadOnlyList<IReadOnlyList<ReadOnlyMemory<byte>>> batches, bool parseEachRecord, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         int recordCount = 0, size = 0;
@@ -191,7 +204,7 @@ public sealed class MiniStoreLog : IAsyncDisposable, IDisposable
                 var record = batches[b][r];
                 string? problem = record.Length + LineEncoder.MaxFramingLength > _options.MaxLineLength
                     ? $"it is {record.Length} bytes, over the {_options.MaxLineLength}-byte line limit"
-                    : LineEncoder.RecordProblem(record.Span);
+                    : LineEncoder.RecordProblem(record.Span, parseEachRecord);
                 if (problem is not null)
                     throw new ArgumentException($"Record {r + 1} of {batches[b].Count} in batch {b + 1} of {batches.Count} cannot be appended to '{Path}', nothing was written: {problem}.");
                 recordCount++;

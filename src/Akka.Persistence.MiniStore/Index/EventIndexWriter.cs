@@ -122,7 +122,7 @@ internal sealed class EventIndexWriter : IAsyncDisposable
 
     private static Task AppendAsync(MiniStoreLog index, IReadOnlyList<IndexEntry> entries) =>
         // One frame per entry, whatever the grouping, so a rebuilt index is byte for byte the index it replaces.
-        index.AppendJsonBatchesAsync(Array.ConvertAll(IndexEntry.ToJson(entries), json => (IReadOnlyList<ReadOnlyMemory<byte>>)[json]));
+        index.AppendWrittenJsonBatchesAsync(Array.ConvertAll(IndexEntry.ToJson(entries), json => (IReadOnlyList<ReadOnlyMemory<byte>>)[json]));
 
     private async Task RecoverAsync()
     {

@@ -21,21 +21,14 @@ internal readonly record struct IndexEntry(long Ordering, string PersistenceId, 
     /// <summary>The JSON of each entry, written with one writer into one buffer (the index appends thousands at a time).</summary>
     public static ReadOnlyMemory<byte>[] ToJson(IReadOnlyList<IndexEntry> entries)
     {
-        var buffer = new ArrayBufferWriter<byte>(64 * entries.Count + 64);
-        var ends = new int[entries.Count];
-        using (var writer = new Utf8JsonWriter(buffer))
-            for (int i = 0; i < entries.Count; i++)
+        var buffer = new JsonRecordBuffer(entries.Count, 64);
+        using (var writer = new Utf8JsonWriter(buffer.Output))
+            foreach (var entry in entries)
             {
-                entries[i].WriteTo(writer);
-                writer.Flush();
-                writer.Reset();
-                ends[i] = buffer.WrittenCount;
+                entry.WriteTo(writer);
+                buffer.EndRecord(writer);
             }
-        var written = buffer.WrittenMemory; // sliced only now: the buffer may have grown into a new array meanwhile
-        var json = new ReadOnlyMemory<byte>[entries.Count];
-        for (int i = 0; i < entries.Count; i++)
-            json[i] = written[(i == 0 ? 0 : ends[i - 1])..ends[i]];
-        return json;
+        return buffer.Records();
     }
 
     private void WriteTo(Utf8JsonWriter writer)

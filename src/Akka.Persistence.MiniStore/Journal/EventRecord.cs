@@ -117,31 +117,44 @@ internal readonly record struct EventRecord(string PersistenceId, long SequenceN
 }
 
 /// <summary>
-/// Encodes persistent events as record JSON (see <see cref="EventRecord"/>) with one buffer and one JSON writer, reused
-/// from event to event, and the timestamp's text formatted once for the events that share it (all of a journal write).
+/// Encodes persistent events as record JSON (see <see cref="EventRecord"/>) with one JSON writer, reused from event to
+/// event, and the timestamp's text formatted once for the events that share it (all of a journal write). The records
+/// of one atomic write share one new array: they are handed to the engine, which may copy them on another thread
+/// after the next write is encoded, so the array is theirs, and one per write rather than one per event.
 /// Not thread-safe: one per journal, used from the journal's thread.
 /// </summary>
 internal sealed class EventRecordWriter(PayloadSerializer serializer)
 {
-    private readonly ArrayBufferWriter<byte> _buffer = new(256);
     private Utf8JsonWriter? _writer;
     private long _timestamp = -1;
     private string _timestampText = "";
 
-    /// <summary>The record JSON of <paramref name="persistent"/>, in an array of its own. <see cref="Tagged"/> payloads are unwrapped into "tags".</summary>
-    public ReadOnlyMemory<byte> Write(IPersistentRepresentation persistent, long ordering, long timestamp)
+    /// <summary>
+    /// The record JSON of each event, in order, as slices of one array; <paramref name="orderings"/> gives each its
+    /// ordering. <see cref="Tagged"/> payloads are unwrapped into "tags".
+    /// </summary>
+    public ReadOnlyMemory<byte>[] Write(IReadOnlyList<IPersistentRepresentation> events, long[] orderings, long timestamp)
     {
-        _buffer.ResetWrittenCount();
+        var buffer = new JsonRecordBuffer(events.Count, 256);
         if (_writer is null)
-            _writer = new Utf8JsonWriter(_buffer);
+            _writer = new Utf8JsonWriter(buffer.Output);
         else
-            _writer.Reset(); // also after a payload that failed half-way
+            _writer.Reset(buffer.Output); // also after a payload that failed half-way
         if (timestamp != _timestamp)
         {
             _timestampText = RecordTimestamp.ToText(timestamp);
             _timestamp = timestamp;
         }
-        var writer = _writer;
+        for (int i = 0; i < events.Count; i++)
+        {
+            WriteRecord(_writer, events[i], orderings[i]);
+            buffer.EndRecord(_writer);
+        }
+        return buffer.Records();
+    }
+
+    private void WriteRecord(Utf8JsonWriter writer, IPersistentRepresentation persistent, long ordering)
+    {
         var payload = persistent.Payload is Tagged tagged ? tagged.Payload : persistent.Payload;
         writer.WriteStartObject();
         writer.WriteString(RecordFields.PersistenceId, persistent.PersistenceId);
@@ -157,8 +170,6 @@ internal sealed class EventRecordWriter(PayloadSerializer serializer)
         writer.WriteEndArray();
         serializer.Write(writer, payload, persistent.PersistenceId);
         writer.WriteEndObject();
-        writer.Flush();
-        return _buffer.WrittenMemory.ToArray();
     }
 }
 

@@ -81,19 +81,19 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
         {
             var events = (IImmutableList<IPersistentRepresentation>)writes[i].Payload;
             string pid = writes[i].PersistenceId;
-            var records = new ReadOnlyMemory<byte>[events.Count];
+            var orderings = new long[events.Count];
             var entries = new IndexEntry[events.Count];
+            ReadOnlyMemory<byte>[] records;
             try
             {
                 if (!_logs.ContainsKey(pid))
                     PersistenceIdFileName.For(pid); // refuses an id no file can hold, before anything is queued (a known id has its file name)
                 for (int k = 0; k < events.Count; k++)
                 {
-                    var e = events[k];
-                    long ordering = _index.NextOrdering();
-                    records[k] = _records.Write(e, ordering, timestamp);
-                    entries[k] = new IndexEntry(ordering, pid, e.SequenceNr, EventRecord.TagsOf(e));
+                    orderings[k] = _index.NextOrdering();
+                    entries[k] = new IndexEntry(orderings[k], pid, events[k].SequenceNr, EventRecord.TagsOf(events[k]));
                 }
+                records = _records.Write(events, orderings, timestamp);
                 RefuseOversized(events, records);
             }
             catch (Exception e) when (e is PayloadNotStorableException or ArgumentException)

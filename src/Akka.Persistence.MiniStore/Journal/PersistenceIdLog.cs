@@ -151,7 +151,7 @@ internal sealed class PersistenceIdLog : IAsyncDisposable
         {
             if (_events is null)
                 await OpenEventsAsync().ConfigureAwait(false);
-            await _events!.AppendJsonBatchesAsync(atomicWrites).ConfigureAwait(false);
+            await _events!.AppendWrittenJsonBatchesAsync(atomicWrites).ConfigureAwait(false);
         }
         catch (Exception e)
         {
