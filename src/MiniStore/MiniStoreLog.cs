@@ -300,7 +300,7 @@ public sealed class MiniStoreLog : IAsyncDisposable, IDisposable
                 RandomAccess.Write(_file, buffers, start);
             _options.FileSync.SyncFile(_file);
             // Bytes written to a file whose name was removed (or whose directory vanished) are durable nowhere anyone will look.
-            if (_options.CheckNameAfterWrite && !_name.Exists())
+            if (!_name.Exists())
                 throw new FileNotFoundException($"'{Path}' was removed (or its directory moved away) while open: the write reached no file that replay would read", Path);
             Length = start + bytes;
         }

@@ -20,13 +20,6 @@ public sealed record MiniStoreOptions
     /// <summary>Called when opening a log repaired a torn tail, in addition to <see cref="MiniStoreLog.Repair"/>.</summary>
     public Action<TailRepair>? OnRepair { get; init; }
 
-    /// <summary>
-    /// Whether each append checks that the log's name still leads to its file (one access(2) call), so that a write to
-    /// a removed file fails instead of being acknowledged. Off only for the Akka plugin's event index, a cache rebuilt
-    /// from the fsync'd logs when it is missing.
-    /// </summary>
-    internal bool CheckNameAfterWrite { get; init; } = true;
-
     /// <summary>Options for a file this library creates, with <see cref="FileMode"/> applied on Unix. Unbuffered: every write goes straight to the OS.</summary>
     internal FileStreamOptions NewFile(System.IO.FileMode mode, FileAccess access, FileShare share)
     {

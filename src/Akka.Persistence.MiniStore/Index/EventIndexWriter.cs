@@ -34,9 +34,7 @@ internal sealed class EventIndexWriter : IAsyncDisposable
     {
         _directory = directory;
         _logOptions = logOptions;
-        // A cache rebuilt from the fsync'd logs: no fsync, and no check after each append that its name still leads to
-        // it (an index removed while open is missing at the next start and rebuilt then; its entries lose nothing).
-        _indexOptions = logOptions with { FileSync = new DirectoryOnlySync(logOptions.FileSync), CheckNameAfterWrite = false };
+        _indexOptions = logOptions with { FileSync = new DirectoryOnlySync(logOptions.FileSync) };
         _signal = signal;
         _log = log;
         Path = JournalFiles.EventIndex(directory);
