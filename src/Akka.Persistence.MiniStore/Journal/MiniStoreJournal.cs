@@ -94,7 +94,7 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
                     entries[k] = new IndexEntry(orderings[k], pid, events[k].SequenceNr, EventRecord.TagsOf(events[k]));
                 }
                 records = _records.Write(events, orderings, timestamp);
-                RefuseOversized(events, records);
+                RefuseUnstorable(events, records);
             }
             catch (Exception e) when (e is PayloadNotStorableException or ArgumentException)
             {
@@ -189,19 +189,24 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
     private const int LineFraming = MiniStoreLog.MaxLineFraming;
 
     /// <summary>
-    /// The engine refuses a line longer than max-record-size, failing the whole append of the persistence id. Found
+    /// The engine refuses a line longer than max-record-size, or a record with a raw line break (only a converter
+    /// writing raw JSON, say pretty-printed, can produce one), failing the whole append of the persistence id. Found
     /// here, before anything is queued, such an event is rejected on its own: it could never be stored, and the other
     /// writes of the call (of this and other persistence ids) go ahead.
     /// </summary>
-    private void RefuseOversized(IImmutableList<IPersistentRepresentation> events, ReadOnlyMemory<byte>[] records)
+    private void RefuseUnstorable(IImmutableList<IPersistentRepresentation> events, ReadOnlyMemory<byte>[] records)
     {
         for (int i = 0; i < records.Length; i++)
         {
             if (records[i].Length + LineFraming > _settings.MaxRecordSize)
                 throw new PayloadNotStorableException(
-                    $"Cannot store event {events[i].SequenceNr} ({events[i].Payload.GetType().FullName}) of persistence id '{events[i].PersistenceId}': " +
-                    $"its record is {records[i].Length} bytes, more than the {_settings.MaxRecordSize - LineFraming} bytes that max-record-size = {_settings.MaxRecordSize} allows.");
+                    $"{What(events[i])}: its record is {records[i].Length} bytes, more than the {_settings.MaxRecordSize - LineFraming} bytes that max-record-size = {_settings.MaxRecordSize} allows.");
+            if (records[i].Span.IndexOfAny((byte)'\n', (byte)'\r') is var lineBreak and >= 0)
+                throw new PayloadNotStorableException(
+                    $"{What(events[i])}: its JSON has a raw line break at byte {lineBreak}, and a log line must hold one record; a JSON converter writing raw, pretty-printed JSON does that.");
         }
+
+        static string What(IPersistentRepresentation e) => $"Cannot store event {e.SequenceNr} ({e.Payload.GetType().FullName}) of persistence id '{e.PersistenceId}'";
     }
 
     private PersistenceIdLog LogFor(string persistenceId) =>

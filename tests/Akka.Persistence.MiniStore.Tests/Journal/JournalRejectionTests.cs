@@ -116,6 +116,27 @@ public class JournalRejectionTests : JournalTestKit
         Assert.Equal(["before", "after"], Replay(Pid).Events.Select(e => (string)e.Payload));
     }
 
+    [Fact]
+    public void Rejects_an_event_whose_converter_writes_a_raw_line_break_and_stores_the_others()
+    {
+        var replies = Write(
+            new AtomicWrite(Event("before", 1, Pid, WriterGuid)),
+            new AtomicWrite(Event(new PrettyPrinted(7), 2, Pid, WriterGuid)),
+            new AtomicWrite(Event("after", 3, Pid, WriterGuid)));
+
+        Assert.IsType<WriteMessageSuccess>(replies[0]);
+        var rejected = Assert.IsType<WriteMessageRejected>(replies[1]);
+        var cause = Assert.IsType<PayloadNotStorableException>(rejected.Cause);
+        Assert.Contains("raw line break", cause.Message);
+        Assert.Contains(typeof(PrettyPrinted).FullName!, cause.Message);
+        Assert.Contains($"'{Pid}'", cause.Message);
+        Assert.IsType<WriteMessageSuccess>(replies[2]);
+
+        Assert.Equal([1L, 3], ReadLines(EventLogPath(Pid)).Select(l => l.Seq));
+        Assert.Equal(2, File.ReadAllLines(EventLogPath(Pid)).Length); // no half record on a line of its own
+        Assert.Equal(["before", "after"], Replay(Pid).Events.Select(e => (string)e.Payload));
+    }
+
     [Theory]
     [MemberData(nameof(UnsafeEvents))]
     public void Rejects_an_event_type_System_Text_Json_would_not_round_trip_and_does_not_store_it(string typeName, string member, string reason)

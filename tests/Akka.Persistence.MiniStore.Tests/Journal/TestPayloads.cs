@@ -204,6 +204,22 @@ public sealed class RefusingAdapter : IReadEventAdapter
         evt is Numbered { N: Refused } ? throw new InvalidOperationException($"the adapter refuses event {Refused}") : EventSequence.Single(evt);
 }
 
+/// <summary>Round-trips through its converter, which writes pretty-printed raw JSON: valid, but with raw line breaks.</summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(PrettyPrintedConverter))]
+public sealed record PrettyPrinted(int X);
+
+public sealed class PrettyPrintedConverter : System.Text.Json.Serialization.JsonConverter<PrettyPrinted>
+{
+    public override PrettyPrinted Read(ref System.Text.Json.Utf8JsonReader reader, Type typeToConvert, System.Text.Json.JsonSerializerOptions options)
+    {
+        using var document = System.Text.Json.JsonDocument.ParseValue(ref reader);
+        return new PrettyPrinted(document.RootElement.GetProperty("X").GetInt32());
+    }
+
+    public override void Write(System.Text.Json.Utf8JsonWriter writer, PrettyPrinted value, System.Text.Json.JsonSerializerOptions options) =>
+        writer.WriteRawValue($"{{\n  \"X\": {value.X}\n}}");
+}
+
 // ---- Inline JSON: types that round-trip ----
 
 public sealed record ItemAdded(string Sku, int Quantity, decimal Price, DateTimeOffset At, IReadOnlyList<string> Labels, PostalAddress? ShipTo);
