@@ -201,9 +201,9 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
             if (records[i].Length + LineFraming > _settings.MaxRecordSize)
                 throw new PayloadNotStorableException(
                     $"{What(events[i])}: its record is {records[i].Length} bytes, more than the {_settings.MaxRecordSize - LineFraming} bytes that max-record-size = {_settings.MaxRecordSize} allows.");
-            if (records[i].Span.IndexOfAny((byte)'\n', (byte)'\r') is var lineBreak and >= 0)
+            if (LineEncoder.RecordProblem(records[i].Span, parse: false) is { } problem) // the engine's own check, as it will run it
                 throw new PayloadNotStorableException(
-                    $"{What(events[i])}: its JSON has a raw line break at byte {lineBreak}, and a log line must hold one record; a JSON converter writing raw, pretty-printed JSON does that.");
+                    $"{What(events[i])}: its record cannot be one log line: {problem} (a JSON converter writing raw, pretty-printed JSON does that).");
         }
 
         static string What(IPersistentRepresentation e) => $"Cannot store event {e.SequenceNr} ({e.Payload.GetType().FullName}) of persistence id '{e.PersistenceId}'";

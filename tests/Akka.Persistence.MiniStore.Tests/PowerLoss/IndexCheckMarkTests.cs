@@ -49,24 +49,18 @@ public sealed class IndexCheckMarkTests : IDisposable
         var system = ActorSystem.Create(systemName.Replace(' ', '-'), setup);
         try
         {
+            var reports = Inbox.Create(system);
             foreach (string id in persistenceIds)
-                await system.ActorOf(Props.Create(() => new EchoPersistentActor(id))).Ask<string>($"event of {id}", TimeSpan.FromSeconds(15));
+            {
+                system.ActorOf(ReportingActor.Props(id, reports.Receiver)).Tell($"event of {id}");
+                Assert.IsType<ReportingActor.Recovered>(await reports.ReceiveAsync(TimeSpan.FromSeconds(15)));
+                Assert.IsType<ReportingActor.Persisted>(await reports.ReceiveAsync(TimeSpan.FromSeconds(15)));
+            }
         }
         finally
         {
             await system.Terminate();
         }
-    }
-
-    private sealed class EchoPersistentActor : ReceivePersistentActor
-    {
-        public EchoPersistentActor(string persistenceId)
-        {
-            PersistenceId = persistenceId;
-            Command<string>(text => Persist(text, stored => Sender.Tell(stored)));
-        }
-
-        public override string PersistenceId { get; }
     }
 
     public void Dispose()
