@@ -1,5 +1,6 @@
 using Akka.Event;
 using Akka.Persistence.MiniStore.Journal;
+using Akka.Persistence.MiniStore.Serialization;
 using MiniStore;
 using Microsoft.Win32.SafeHandles;
 
@@ -29,6 +30,7 @@ internal sealed class EventIndexWriter : IAsyncDisposable
     private bool _appending;
     private Task _appended = Task.CompletedTask;               // the last write's entries appended (all before it too)
     private Exception? _broken;
+    private readonly JsonRecordBuffer _entryJson = new();
 
     public EventIndexWriter(string directory, MiniStoreOptions logOptions, IndexSignal signal, ILoggingAdapter log)
     {
@@ -120,9 +122,10 @@ internal sealed class EventIndexWriter : IAsyncDisposable
         }
     }
 
-    private static Task AppendAsync(MiniStoreLog index, IReadOnlyList<IndexEntry> entries) =>
+    /// <summary>Appends entries; called one at a time (recovery first, then <see cref="AppendStored"/>'s one thread), so they share <see cref="_entryJson"/>.</summary>
+    private Task AppendAsync(MiniStoreLog index, IReadOnlyList<IndexEntry> entries) =>
         // One frame per entry, whatever the grouping, so a rebuilt index is byte for byte the index it replaces.
-        index.AppendWrittenJsonBatchesAsync(Array.ConvertAll(IndexEntry.ToJson(entries), json => (IReadOnlyList<ReadOnlyMemory<byte>>)[json]));
+        index.AppendWrittenJsonBatchesAsync(Array.ConvertAll(IndexEntry.ToJson(entries, _entryJson), json => (IReadOnlyList<ReadOnlyMemory<byte>>)[json]));
 
     private async Task RecoverAsync()
     {

@@ -119,13 +119,13 @@ internal readonly record struct EventRecord(string PersistenceId, long SequenceN
 /// <summary>
 /// Encodes persistent events as record JSON (see <see cref="EventRecord"/>) with one JSON writer, reused from event to
 /// event, and the timestamp's text formatted once for the events that share it (all of a journal write). The records
-/// of one atomic write share one new array: they are handed to the engine, which may copy them on another thread
+/// of one atomic write share one new array (see <see cref="JsonRecordBuffer"/>): they are handed to the engine, which may copy them on another thread
 /// after the next write is encoded, so the array is theirs, and one per write rather than one per event.
 /// Not thread-safe: one per journal, used from the journal's thread.
 /// </summary>
 internal sealed class EventRecordWriter(PayloadSerializer serializer)
 {
-    private Utf8JsonWriter? _writer;
+    private readonly JsonRecordBuffer _buffer = new();
     private long _timestamp = -1;
     private string _timestampText = "";
 
@@ -135,11 +135,7 @@ internal sealed class EventRecordWriter(PayloadSerializer serializer)
     /// </summary>
     public ReadOnlyMemory<byte>[] Write(IReadOnlyList<IPersistentRepresentation> events, long[] orderings, long timestamp)
     {
-        var buffer = new JsonRecordBuffer(events.Count, 256);
-        if (_writer is null)
-            _writer = new Utf8JsonWriter(buffer.Output);
-        else
-            _writer.Reset(buffer.Output); // also after a payload that failed half-way
+        var writer = _buffer.Start();
         if (timestamp != _timestamp)
         {
             _timestampText = RecordTimestamp.ToText(timestamp);
@@ -147,10 +143,10 @@ internal sealed class EventRecordWriter(PayloadSerializer serializer)
         }
         for (int i = 0; i < events.Count; i++)
         {
-            WriteRecord(_writer, events[i], orderings[i]);
-            buffer.EndRecord(_writer);
+            WriteRecord(writer, events[i], orderings[i]);
+            _buffer.EndRecord();
         }
-        return buffer.Records();
+        return _buffer.Records();
     }
 
     private void WriteRecord(Utf8JsonWriter writer, IPersistentRepresentation persistent, long ordering)
