@@ -23,7 +23,7 @@ int fleet = Scaled(10_000, 100), fleetEvents = 10, engineRecords = Scaled(1_000_
 
 if (Directory.Exists(root)) Directory.Delete(root, true);
 Directory.CreateDirectory(root);
-Console.WriteLine($"MiniStore benchmark, scale {scale}: median of {repeats} runs after one discarded warm-up, in {root}");
+Console.WriteLine($"MiniStore benchmark, scale {scale}: median of {repeats} runs after discarded warm-up runs (more than one while the JIT is still compiling, up to 4), in {root}");
 Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}, file system of {root}: {FileSystemOf(root)}");
 Console.WriteLine($"SQLite journal as the plugin opens it: {Journal.PrepareSqlite(Path.Combine(root, "sqlite-check"))}");
 Journal[] journals = [Journal.MiniStore, Journal.Sqlite, Journal.InMemory, Journal.BareFsync];
