@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text.Json;
 
 namespace MiniStore;
@@ -17,18 +16,23 @@ internal static class LineEncoder
     internal const int HeaderLength = 18; // {"crc":"XXXXXXXX",
     internal const int MaxFramingLength = 38; // header, "more":true, "rec":, '}' and '\n' around a record
 
-    /// <summary>Appends the lines of one atomic batch to <paramref name="output"/>.</summary>
-    internal static void EncodeBatch(IReadOnlyList<ReadOnlyMemory<byte>> records, IBufferWriter<byte> output)
+    /// <summary>
+    /// Writes the lines of one atomic batch at the start of <paramref name="output"/>, which has room for
+    /// <see cref="MaxFramingLength"/> more bytes than each record; returns the bytes written.
+    /// </summary>
+    internal static int EncodeBatch(IReadOnlyList<ReadOnlyMemory<byte>> records, Span<byte> output)
     {
+        int written = 0;
         for (int i = 0; i < records.Count; i++)
-            EncodeLine(records[i].Span, more: i < records.Count - 1, output);
+            written += EncodeLine(records[i].Span, more: i < records.Count - 1, output[written..]);
+        return written;
     }
 
-    private static void EncodeLine(ReadOnlySpan<byte> record, bool more, IBufferWriter<byte> output)
+    private static int EncodeLine(ReadOnlySpan<byte> record, bool more, Span<byte> output)
     {
         int bodyLength = (more ? MoreField.Length : 0) + RecordField.Length + record.Length;
         int total = HeaderLength + bodyLength + 2;
-        var line = output.GetSpan(total)[..total];
+        var line = output[..total];
 
         var body = line.Slice(HeaderLength, bodyLength);
         int at = 0;
@@ -42,7 +46,7 @@ internal static class LineEncoder
         line[17] = (byte)',';
         line[total - 2] = (byte)'}';
         line[total - 1] = (byte)'\n';
-        output.Advance(total);
+        return total;
     }
 
     /// <summary>

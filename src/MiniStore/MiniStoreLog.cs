@@ -212,9 +212,10 @@ public sealed class MiniStoreLog : IAsyncDisposable, IDisposable
             }
         if (recordCount == 0)
             return Task.CompletedTask;
-        var encoded = new ArrayBufferWriter<byte>(size);
+        // Rented, and returned once written: a large append would otherwise cost a new large-object-heap array each time.
+        var encoded = new PendingAppend(ArrayPool<byte>.Shared.Rent(size));
         foreach (var records in batches)
-            LineEncoder.EncodeBatch(records, encoded);
+            encoded.Length += LineEncoder.EncodeBatch(records, encoded.Buffer.AsSpan(encoded.Length));
 
         lock (_gate)
         {
@@ -223,9 +224,8 @@ public sealed class MiniStoreLog : IAsyncDisposable, IDisposable
                 throw new IOException($"Log '{Path}' is unusable after an earlier failure; reopen it to recover: {_broken.Message}", _broken);
             if (_writing)
             {
-                var pending = new PendingAppend(encoded.WrittenMemory);
-                _queue.Add(pending);
-                return pending.Completion.Task;
+                _queue.Add(encoded);
+                return encoded.Completion.Task;
             }
             _writing = true;
         }
@@ -233,7 +233,7 @@ public sealed class MiniStoreLog : IAsyncDisposable, IDisposable
         Exception? failure = null;
         try
         {
-            Write([encoded.WrittenMemory]);
+            Write([encoded.Bytes]);
         }
         catch (Exception e)
         {
@@ -241,6 +241,7 @@ public sealed class MiniStoreLog : IAsyncDisposable, IDisposable
         }
         finally
         {
+            encoded.ReturnBuffer();
             // Appends that queued up meanwhile are written by a background task, so that this caller returns now.
             lock (_gate)
             {
@@ -270,16 +271,20 @@ public sealed class MiniStoreLog : IAsyncDisposable, IDisposable
                 _spare = batch;
             }
 
+            Exception? failure = null;
             try
             {
                 Write(batch.Select(p => p.Bytes).ToArray());
-                foreach (var p in batch)
-                    p.Completion.TrySetResult();
             }
             catch (Exception e)
             {
-                foreach (var p in batch)
-                    p.Completion.TrySetException(e);
+                failure = e;
+            }
+            foreach (var p in batch)
+            {
+                p.ReturnBuffer();
+                if (failure is null) p.Completion.TrySetResult();
+                else p.Completion.TrySetException(failure);
             }
             batch.Clear();
         }
@@ -363,9 +368,22 @@ public sealed class MiniStoreLog : IAsyncDisposable, IDisposable
 
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
-    private sealed class PendingAppend(ReadOnlyMemory<byte> bytes)
+    /// <summary>The encoded lines of one append, in a buffer rented from the shared pool, and the task its caller awaits.</summary>
+    private sealed class PendingAppend(byte[] buffer)
     {
-        public ReadOnlyMemory<byte> Bytes { get; } = bytes;
-        public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public byte[] Buffer { get; private set; } = buffer;
+        public int Length { get; set; }
+        public ReadOnlyMemory<byte> Bytes => Buffer.AsMemory(0, Length);
+        private TaskCompletionSource? _completion;
+
+        /// <summary>Created only for an append that is queued: one written at once by its caller needs none.</summary>
+        public TaskCompletionSource Completion => _completion ??= new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Gives the buffer back to the pool once its lines are written (or failed).</summary>
+        public void ReturnBuffer()
+        {
+            ArrayPool<byte>.Shared.Return(Buffer);
+            Buffer = [];
+        }
     }
 }
