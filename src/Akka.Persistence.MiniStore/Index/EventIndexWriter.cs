@@ -1,6 +1,5 @@
 using Akka.Event;
 using Akka.Persistence.MiniStore.Journal;
-using Akka.Persistence.MiniStore.Serialization;
 using MiniStore;
 using Microsoft.Win32.SafeHandles;
 
@@ -30,7 +29,6 @@ internal sealed class EventIndexWriter : IAsyncDisposable
     private bool _appending;
     private Task _appended = Task.CompletedTask;               // the last write's entries appended (all before it too)
     private Exception? _broken;
-    private readonly JsonRecordBuffer _entryJson = new();
 
     public EventIndexWriter(string directory, MiniStoreOptions logOptions, IndexSignal signal, ILoggingAdapter log)
     {
@@ -49,12 +47,17 @@ internal sealed class EventIndexWriter : IAsyncDisposable
     /// <summary>Completes when orderings can be handed out: the index is caught up with the logs, or could not be (then <see cref="IndexSignal.Ready"/> failed).</summary>
     public Task Recovery { get; }
 
-    /// <summary>The next ordering. Called only from the journal actor, in the order events are handed to the logs.</summary>
-    public long NextOrdering()
+    /// <summary>
+    /// The first of the next <paramref name="count"/> orderings, which follow one another. Called only from the
+    /// journal actor, in the order events are handed to the logs.
+    /// </summary>
+    public long NextOrderings(int count)
     {
         if (!Recovery.IsCompleted)
             Recovery.GetAwaiter().GetResult();
-        return ++_lastOrdering;
+        long first = _lastOrdering + 1;
+        _lastOrdering += count;
+        return first;
     }
 
     /// <summary>
@@ -97,7 +100,10 @@ internal sealed class EventIndexWriter : IAsyncDisposable
                     return;
                 _appending = true;
             }
-            Append(ready.SelectMany(p => p.StoredEntries()).ToList());
+            var entries = new List<IndexEntry>();
+            foreach (var p in ready)
+                p.AddStoredEntriesTo(entries);
+            Append(entries);
             foreach (var p in ready)
                 p.Indexed.TrySetResult();
         }
@@ -107,7 +113,8 @@ internal sealed class EventIndexWriter : IAsyncDisposable
     {
         if (entries.Count == 0 || _broken is not null)
             return;
-        entries.Sort((a, b) => a.Ordering.CompareTo(b.Ordering));
+        if (!InOrderingOrder(entries)) // they are, unless a call's writes of different ids took turns
+            entries.Sort((a, b) => a.Ordering.CompareTo(b.Ordering));
         try
         {
             // Written on this thread: appends come one at a time, so the index log never queues them.
@@ -122,10 +129,20 @@ internal sealed class EventIndexWriter : IAsyncDisposable
         }
     }
 
-    /// <summary>Appends entries; called one at a time (recovery first, then <see cref="AppendStored"/>'s one thread), so they share <see cref="_entryJson"/>.</summary>
-    private Task AppendAsync(MiniStoreLog index, IReadOnlyList<IndexEntry> entries) =>
+    private static bool InOrderingOrder(List<IndexEntry> entries)
+    {
+        for (int i = 1; i < entries.Count; i++)
+            if (entries[i - 1].Ordering > entries[i].Ordering)
+                return false;
+        return true;
+    }
+
+    private static async Task AppendAsync(MiniStoreLog index, IReadOnlyList<IndexEntry> entries)
+    {
+        using var json = IndexEntry.ToJson(entries);
         // One frame per entry, whatever the grouping, so a rebuilt index is byte for byte the index it replaces.
-        index.AppendWrittenJsonBatchesAsync(Array.ConvertAll(IndexEntry.ToJson(entries, _entryJson), json => (IReadOnlyList<ReadOnlyMemory<byte>>)[json]));
+        await index.AppendWrittenJsonBatchesAsync(Array.ConvertAll(json.Records(), record => (IReadOnlyList<ReadOnlyMemory<byte>>)[record])).ConfigureAwait(false);
+    }
 
     private async Task RecoverAsync()
     {
@@ -269,10 +286,24 @@ internal sealed class EventIndexWriter : IAsyncDisposable
     {
         public TaskCompletionSource Indexed { get; } = new();
 
-        public bool IsStored => writes.All(w => w.Stored.IsCompleted);
+        public bool IsStored
+        {
+            get
+            {
+                foreach (var (stored, _) in writes)
+                    if (!stored.IsCompleted)
+                        return false;
+                return true;
+            }
+        }
 
-        /// <summary>The entries of the writes that succeeded; a failed write's orderings stay unused (the journal tells its writer).</summary>
-        public IEnumerable<IndexEntry> StoredEntries() => writes.Where(w => w.Stored.IsCompletedSuccessfully).SelectMany(w => w.Entries);
+        /// <summary>Adds the entries of the writes that succeeded; a failed write's orderings stay unused (the journal tells its writer).</summary>
+        public void AddStoredEntriesTo(List<IndexEntry> entries)
+        {
+            foreach (var (stored, written) in writes)
+                if (stored.IsCompletedSuccessfully)
+                    entries.AddRange(written);
+        }
     }
 
     /// <summary>Reads index entries out of logs; see <see cref="WithLegacyOrderings"/> for events without an ordering.</summary>

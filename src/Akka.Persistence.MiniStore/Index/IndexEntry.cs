@@ -18,16 +18,17 @@ internal readonly record struct IndexEntry(long Ordering, string PersistenceId, 
         return false;
     }
 
-    /// <summary>The JSON of each entry, written with <paramref name="buffer"/>'s writer into one array (the index appends thousands at a time).</summary>
-    public static ReadOnlyMemory<byte>[] ToJson(IReadOnlyList<IndexEntry> entries, JsonRecordBuffer buffer)
+    /// <summary>The JSON of each entry, written with one writer into one pooled buffer (the index appends thousands at a time); the caller disposes it.</summary>
+    public static JsonRecordBuffer ToJson(IReadOnlyList<IndexEntry> entries)
     {
-        var writer = buffer.Start();
-        foreach (var entry in entries)
-        {
-            entry.WriteTo(writer);
-            buffer.EndRecord();
-        }
-        return buffer.Records();
+        var buffer = new JsonRecordBuffer(entries.Count, 64);
+        using (var writer = new Utf8JsonWriter(buffer))
+            foreach (var entry in entries)
+            {
+                entry.WriteTo(writer);
+                buffer.EndRecord(writer);
+            }
+        return buffer;
     }
 
     private void WriteTo(Utf8JsonWriter writer)

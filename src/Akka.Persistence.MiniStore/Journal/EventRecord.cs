@@ -118,24 +118,26 @@ internal readonly record struct EventRecord(string PersistenceId, long SequenceN
 
 /// <summary>
 /// Encodes persistent events as record JSON (see <see cref="EventRecord"/>) with one JSON writer, reused from event to
-/// event, and the timestamp's text formatted once for the events that share it (all of a journal write). The records
-/// of one atomic write share one new array (see <see cref="JsonRecordBuffer"/>): they are handed to the engine, which may copy them on another thread
-/// after the next write is encoded, so the array is theirs, and one per write rather than one per event.
+/// event, and the timestamp's text formatted once for the events that share it (all of a journal write).
 /// Not thread-safe: one per journal, used from the journal's thread.
 /// </summary>
 internal sealed class EventRecordWriter(PayloadSerializer serializer)
 {
-    private readonly JsonRecordBuffer _buffer = new();
+    private Utf8JsonWriter? _writer;
     private long _timestamp = -1;
     private string _timestampText = "";
 
     /// <summary>
-    /// The record JSON of each event, in order, as slices of one array; <paramref name="orderings"/> gives each its
-    /// ordering. <see cref="Tagged"/> payloads are unwrapped into "tags".
+    /// Appends the record JSON of each event, in order, to <paramref name="buffer"/>; the events have consecutive
+    /// orderings from <paramref name="firstOrdering"/>. <see cref="Tagged"/> payloads are unwrapped into "tags". When a
+    /// payload fails, the records of the events before it stay in the buffer, and the failed one is unfinished.
     /// </summary>
-    public ReadOnlyMemory<byte>[] Write(IReadOnlyList<IPersistentRepresentation> events, long[] orderings, long timestamp)
+    public void Write(IReadOnlyList<IPersistentRepresentation> events, long firstOrdering, long timestamp, JsonRecordBuffer buffer)
     {
-        var writer = _buffer.Start();
+        if (_writer is null)
+            _writer = new Utf8JsonWriter(buffer);
+        else
+            _writer.Reset(buffer); // also after a payload that failed half-way
         if (timestamp != _timestamp)
         {
             _timestampText = RecordTimestamp.ToText(timestamp);
@@ -143,10 +145,9 @@ internal sealed class EventRecordWriter(PayloadSerializer serializer)
         }
         for (int i = 0; i < events.Count; i++)
         {
-            WriteRecord(writer, events[i], orderings[i]);
-            _buffer.EndRecord();
+            WriteRecord(_writer, events[i], firstOrdering + i);
+            buffer.EndRecord(_writer);
         }
-        return _buffer.Records();
     }
 
     private void WriteRecord(Utf8JsonWriter writer, IPersistentRepresentation persistent, long ordering)

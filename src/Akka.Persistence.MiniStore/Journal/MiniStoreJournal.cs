@@ -76,35 +76,37 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
         var rejections = new Exception?[writes.Count];
         var byId = new Dictionary<string, PendingWrites>();
         long timestamp = DateTime.UtcNow.Ticks;
+        int eventCount = 0;
+        foreach (var write in writes)
+            eventCount += ((IImmutableList<IPersistentRepresentation>)write.Payload).Count;
+        // The records of the whole call in one pooled buffer, given back once every append has copied them (below).
+        var records = new JsonRecordBuffer(eventCount, 256);
 
         for (int i = 0; i < writes.Count; i++)
         {
             var events = (IImmutableList<IPersistentRepresentation>)writes[i].Payload;
             string pid = writes[i].PersistenceId;
-            var orderings = new long[events.Count];
-            var entries = new IndexEntry[events.Count];
-            ReadOnlyMemory<byte>[] records;
+            int first = records.Count;
+            long firstOrdering = 0;
             try
             {
                 if (!_logs.ContainsKey(pid))
                     PersistenceIdFileName.For(pid); // refuses an id no file can hold, before anything is queued (a known id has its file name)
-                for (int k = 0; k < events.Count; k++)
-                {
-                    orderings[k] = _index.NextOrdering();
-                    entries[k] = new IndexEntry(orderings[k], pid, events[k].SequenceNr, EventRecord.TagsOf(events[k]));
-                }
-                records = _records.Write(events, orderings, timestamp);
-                RefuseUnstorable(events, records);
+                firstOrdering = _index.NextOrderings(events.Count);
+                _records.Write(events, firstOrdering, timestamp, records);
+                RefuseUnstorable(events, records, first);
             }
             catch (Exception e) when (e is PayloadNotStorableException or ArgumentException)
             {
+                records.Truncate(first);
                 rejections[i] = e;
                 continue;
             }
             if (!byId.TryGetValue(pid, out var pending))
                 byId[pid] = pending = new PendingWrites();
-            pending.Batches.Add(records);
-            pending.IndexEntries.AddRange(entries);
+            pending.Ranges.Add((first, events.Count));
+            for (int k = 0; k < events.Count; k++)
+                pending.IndexEntries.Add(new IndexEntry(firstOrdering + k, pid, events[k].SequenceNr, EventRecord.TagsOf(events[k])));
             pending.HighestSequenceNr = Math.Max(pending.HighestSequenceNr, writes[i].HighestSequenceNr);
         }
 
@@ -112,25 +114,16 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
         // waiting in the mailbox is written on this thread (no hop before its fsync); otherwise each touched file is
         // fsync'd on a write thread, so that the fsyncs of different files run in parallel, one per file.
         bool inline = byId.Count == 1 && Volatile.Read(ref _writesInFlight) == 0 && !(Context is ActorCell { Mailbox: { } mailbox } && mailbox.MessageQueue.HasMessages);
-        var appends = byId.Select(entry =>
+        var written = records.Records();
+        var appends = new List<Task>(byId.Count);
+        var stored = new List<(Task, IReadOnlyList<IndexEntry>)>(byId.Count);
+        foreach (var (pid, pending) in byId)
         {
-            var log = LogFor(entry.Key);
-            return log.RunInOrder(async () =>
-            {
-                Interlocked.Increment(ref _writesInFlight);
-                try
-                {
-                    Func<Task> append = () => log.AppendAsync(entry.Value.Batches, entry.Value.HighestSequenceNr);
-                    await (inline ? append() : _writeThreads.Run(append)).ConfigureAwait(false);
-                }
-                finally
-                {
-                    Interlocked.Decrement(ref _writesInFlight);
-                }
-                return true;
-            });
-        }).ToList();
-        var indexed = _index.AppendWhenStored(byId.Values.Zip(appends, (pending, append) => ((Task)append, (IReadOnlyList<IndexEntry>)pending.IndexEntries)).ToList());
+            var append = AppendInOrder(LogFor(pid), pending.Batches(written), pending.HighestSequenceNr, inline);
+            appends.Add(append);
+            stored.Add((append, pending.IndexEntries));
+        }
+        var indexed = _index.AppendWhenStored(stored);
         try
         {
             await Task.WhenAll(appends).ConfigureAwait(false);
@@ -142,9 +135,29 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
             _health.WriteFinished(e);
             throw;
         }
+        finally
+        {
+            records.Dispose(); // every append has completed, so none reads the records any more
+        }
         await indexed.ConfigureAwait(false);
-        return rejections.Any(r => r is not null) ? rejections.ToImmutableList() : null!;
+        return Array.Exists(rejections, r => r is not null) ? rejections.ToImmutableList() : null!;
     }
+
+    private Task AppendInOrder(PersistenceIdLog log, IReadOnlyList<IReadOnlyList<ReadOnlyMemory<byte>>> batches, long highestSequenceNr, bool inline) =>
+        log.RunInOrder(async () =>
+        {
+            Interlocked.Increment(ref _writesInFlight);
+            try
+            {
+                Func<Task> append = () => log.AppendAsync(batches, highestSequenceNr);
+                await (inline ? append() : _writeThreads.Run(append)).ConfigureAwait(false);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _writesInFlight);
+            }
+            return true;
+        });
 
     protected override async Task DeleteMessagesToAsync(string persistenceId, long toSequenceNr, CancellationToken cancellationToken = default)
     {
@@ -194,14 +207,15 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
     /// here, before anything is queued, such an event is rejected on its own: it could never be stored, and the other
     /// writes of the call (of this and other persistence ids) go ahead.
     /// </summary>
-    private void RefuseUnstorable(IImmutableList<IPersistentRepresentation> events, ReadOnlyMemory<byte>[] records)
+    private void RefuseUnstorable(IImmutableList<IPersistentRepresentation> events, JsonRecordBuffer records, int first)
     {
-        for (int i = 0; i < records.Length; i++)
+        for (int i = 0; i < events.Count; i++)
         {
-            if (records[i].Length + LineFraming > _settings.MaxRecordSize)
+            var record = records.Record(first + i);
+            if (record.Length + LineFraming > _settings.MaxRecordSize)
                 throw new PayloadNotStorableException(
-                    $"{What(events[i])}: its record is {records[i].Length} bytes, more than the {_settings.MaxRecordSize - LineFraming} bytes that max-record-size = {_settings.MaxRecordSize} allows.");
-            if (LineEncoder.RecordProblem(records[i].Span, parse: false) is { } problem) // the engine's own check, as it will run it
+                    $"{What(events[i])}: its record is {record.Length} bytes, more than the {_settings.MaxRecordSize - LineFraming} bytes that max-record-size = {_settings.MaxRecordSize} allows.");
+            if (LineEncoder.RecordProblem(record, parse: false) is { } problem) // the engine's own check, as it will run it
                 throw new PayloadNotStorableException(
                     $"{What(events[i])}: its record cannot be one log line: {problem} (a JSON converter writing raw, pretty-printed JSON does that).");
         }
@@ -223,10 +237,14 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
         base.PostStop();
     }
 
+    /// <summary>What one call writes to one persistence id: its atomic writes as ranges of the call's records, and their index entries.</summary>
     private sealed class PendingWrites
     {
-        public List<IReadOnlyList<ReadOnlyMemory<byte>>> Batches { get; } = new();
+        public List<(int Start, int Count)> Ranges { get; } = new();
         public long HighestSequenceNr { get; set; }
         public List<IndexEntry> IndexEntries { get; } = new();
+
+        public IReadOnlyList<IReadOnlyList<ReadOnlyMemory<byte>>> Batches(ReadOnlyMemory<byte>[] records) =>
+            Ranges.ConvertAll(range => (IReadOnlyList<ReadOnlyMemory<byte>>)new ArraySegment<ReadOnlyMemory<byte>>(records, range.Start, range.Count));
     }
 }

@@ -4,48 +4,91 @@ using System.Text.Json;
 namespace Akka.Persistence.MiniStore.Serialization;
 
 /// <summary>
-/// Records (event records, index entries) written one after another with one <see cref="Utf8JsonWriter"/> into a
-/// scratch buffer kept from call to call, then handed out as slices of one new array of exactly their size: one
-/// allocation per write of many records, not one each, and none for growing. (A writer asks its output for 4 KiB
-/// whenever a record outgrows the space left, so a fresh buffer per write grew to over 4 KiB for one 300-byte record.)
-/// The array belongs to the records, so they may be copied later on another thread. One user at a time.
+/// Records written one after another into one array rented from the shared pool, handed out as slices of it: one
+/// buffer for a write of many records (event records, index entries) rather than an array each, and none new for a
+/// write of thousands (it would be a large-object-heap array, kept alive and promoted by every collection until the
+/// write is stored). The slices are valid until <see cref="Dispose"/>, which the owner calls only once the engine has
+/// copied them (its append's task completed), on whatever thread.
 /// </summary>
-internal sealed class JsonRecordBuffer
+internal sealed class JsonRecordBuffer : IBufferWriter<byte>, IDisposable
 {
-    private const int KeptCapacity = 1 << 20; // a scratch buffer grown beyond this by a huge write is not kept
-    private ArrayBufferWriter<byte> _scratch = new(4096);
-    private readonly List<int> _ends = new();
-    private Utf8JsonWriter? _writer;
+    private byte[] _buffer;
+    private int _written;
+    private int[] _ends;
+    private int _count;
 
-    /// <summary>Starts a new set of records, forgetting what the previous ones left (also a record that failed half-way); returns the writer for them.</summary>
-    public Utf8JsonWriter Start()
+    public JsonRecordBuffer(int count, int bytesPerRecord)
     {
-        if (_scratch.Capacity > KeptCapacity)
-            _scratch = new ArrayBufferWriter<byte>(4096);
-        _scratch.ResetWrittenCount();
-        _ends.Clear();
-        if (_writer is null)
-            _writer = new Utf8JsonWriter(_scratch);
-        else
-            _writer.Reset(_scratch);
-        return _writer;
+        _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(1, count) * bytesPerRecord);
+        _ends = new int[Math.Max(1, count)];
     }
 
-    /// <summary>Ends the record the writer has written; the writer is reset for the next one.</summary>
-    public void EndRecord()
+    /// <summary>How many records are ended.</summary>
+    public int Count => _count;
+
+    /// <summary>Ends the record <paramref name="writer"/> (writing to this buffer) has written; the writer is reset for the next one.</summary>
+    public void EndRecord(Utf8JsonWriter writer)
     {
-        _writer!.Flush();
-        _writer.Reset();
-        _ends.Add(_scratch.WrittenCount);
+        writer.Flush();
+        writer.Reset();
+        if (_count == _ends.Length)
+            Array.Resize(ref _ends, _ends.Length * 2);
+        _ends[_count++] = _written;
     }
 
-    /// <summary>Each record's JSON, in the order written, as slices of one new array.</summary>
+    /// <summary>Drops the records after the first <paramref name="count"/>, and any unfinished one (of a payload that failed half-way).</summary>
+    public void Truncate(int count)
+    {
+        _count = count;
+        _written = count == 0 ? 0 : _ends[count - 1];
+    }
+
+    /// <summary>The JSON of record <paramref name="index"/>, valid until the next record is written.</summary>
+    public ReadOnlySpan<byte> Record(int index) => _buffer.AsSpan(Start(index), _ends[index] - Start(index));
+
+    /// <summary>Each record's JSON, in the order written.</summary>
     public ReadOnlyMemory<byte>[] Records()
     {
-        ReadOnlyMemory<byte> written = _scratch.WrittenSpan.ToArray();
-        var records = new ReadOnlyMemory<byte>[_ends.Count];
-        for (int i = 0; i < records.Length; i++)
-            records[i] = written[(i == 0 ? 0 : _ends[i - 1]).._ends[i]];
+        var records = new ReadOnlyMemory<byte>[_count];
+        for (int i = 0; i < _count; i++)
+            records[i] = _buffer.AsMemory(Start(i), _ends[i] - Start(i));
         return records;
+    }
+
+    private int Start(int index) => index == 0 ? 0 : _ends[index - 1];
+
+    public void Advance(int count) => _written += count;
+
+    public Memory<byte> GetMemory(int sizeHint = 0)
+    {
+        Grow(sizeHint); // before _buffer is read: it may replace it
+        return _buffer.AsMemory(_written);
+    }
+
+    public Span<byte> GetSpan(int sizeHint = 0)
+    {
+        Grow(sizeHint);
+        return _buffer.AsSpan(_written);
+    }
+
+    /// <summary>Makes room for <paramref name="sizeHint"/> more bytes (at least one).</summary>
+    private void Grow(int sizeHint)
+    {
+        int needed = _written + Math.Max(sizeHint, 1);
+        if (needed > _buffer.Length)
+        {
+            var larger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, 2 * _buffer.Length));
+            _buffer.AsSpan(0, _written).CopyTo(larger);
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = larger;
+        }
+    }
+
+    /// <summary>Gives the array back to the pool: the slices handed out must no longer be read.</summary>
+    public void Dispose()
+    {
+        ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = [];
+        _count = _written = 0;
     }
 }
