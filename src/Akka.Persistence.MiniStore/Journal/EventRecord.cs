@@ -118,14 +118,16 @@ internal readonly record struct EventRecord(string PersistenceId, long SequenceN
 
 /// <summary>
 /// Encodes persistent events as record JSON (see <see cref="EventRecord"/>) with one JSON writer, reused from event to
-/// event, and the timestamp's text formatted once for the events that share it (all of a journal write).
+/// event, the field names and the timestamp's text (shared by all events of a journal write) encoded once, and the
+/// persistence id and writer encoded again only when they change from one event to the next.
 /// Not thread-safe: one per journal, used from the journal's thread.
 /// </summary>
 internal sealed class EventRecordWriter(PayloadSerializer serializer)
 {
     private Utf8JsonWriter? _writer;
     private long _timestamp = -1;
-    private string _timestampText = "";
+    private JsonEncodedText _timestampText;
+    private readonly RepeatedText _persistenceId = new(), _writerGuid = new();
 
     /// <summary>
     /// Appends the record JSON of each event, in order, to <paramref name="buffer"/>; the events have consecutive
@@ -140,7 +142,7 @@ internal sealed class EventRecordWriter(PayloadSerializer serializer)
             _writer.Reset(buffer); // also after a payload that failed half-way
         if (timestamp != _timestamp)
         {
-            _timestampText = RecordTimestamp.ToText(timestamp);
+            _timestampText = JsonEncodedText.Encode(RecordTimestamp.ToText(timestamp));
             _timestamp = timestamp;
         }
         for (int i = 0; i < events.Count; i++)
@@ -154,19 +156,39 @@ internal sealed class EventRecordWriter(PayloadSerializer serializer)
     {
         var payload = persistent.Payload is Tagged tagged ? tagged.Payload : persistent.Payload;
         writer.WriteStartObject();
-        writer.WriteString(RecordFields.PersistenceId, persistent.PersistenceId);
-        writer.WriteNumber(RecordFields.SequenceNr, persistent.SequenceNr);
-        writer.WriteNumber(RecordFields.Ordering, ordering);
-        writer.WriteString(RecordFields.Timestamp, _timestampText);
-        writer.WriteString(RecordFields.WriterGuid, persistent.WriterGuid);
-        writer.WriteString(RecordFields.Manifest, persistent.Manifest);
-        writer.WriteStartArray(RecordFields.Tags);
+        writer.WriteString(RecordFields.Encoded.PersistenceId, _persistenceId.Of(persistent.PersistenceId));
+        writer.WriteNumber(RecordFields.Encoded.SequenceNr, persistent.SequenceNr);
+        writer.WriteNumber(RecordFields.Encoded.Ordering, ordering);
+        writer.WriteString(RecordFields.Encoded.Timestamp, _timestampText);
+        if (persistent.WriterGuid is { } writerGuid)
+            writer.WriteString(RecordFields.Encoded.WriterGuid, _writerGuid.Of(writerGuid));
+        else
+            writer.WriteNull(RecordFields.Encoded.WriterGuid);
+        writer.WriteString(RecordFields.Encoded.Manifest, persistent.Manifest);
+        writer.WriteStartArray(RecordFields.Encoded.Tags);
         if (persistent.Payload is Tagged { Tags: var tags })
             foreach (var tag in tags)
                 writer.WriteStringValue(tag);
         writer.WriteEndArray();
         serializer.Write(writer, payload, persistent.PersistenceId);
         writer.WriteEndObject();
+    }
+}
+
+/// <summary>A string as the writer encodes it, encoded again only when a record has a different one than the record before.</summary>
+internal sealed class RepeatedText
+{
+    private string? _text;
+    private JsonEncodedText _encoded;
+
+    public JsonEncodedText Of(string text)
+    {
+        if (!ReferenceEquals(text, _text) && text != _text)
+        {
+            _encoded = JsonEncodedText.Encode(text);
+            _text = text;
+        }
+        return _encoded;
     }
 }
 

@@ -20,8 +20,8 @@ internal sealed class PayloadSerializer
     private readonly Akka.Serialization.Serialization _akka;
     private readonly AkkaSerializer _defaultSerializer;
     private readonly JsonRoundTripCheck _roundTrip = new(JsonOptions);
-    private readonly ConcurrentDictionary<Type, AkkaSerializer?> _boundSerializers = new();
-    private readonly ConcurrentDictionary<Type, string> _typeNames = new();
+    private readonly ConcurrentDictionary<Type, PayloadWriter> _writers = new();
+    private volatile PayloadWriter? _lastWriter;
     private readonly ConcurrentDictionary<string, JsonTypeInfo?> _typeInfos = new();
     private volatile PayloadType? _lastPayloadType;
 
@@ -36,7 +36,8 @@ internal sealed class PayloadSerializer
     public void Write(Utf8JsonWriter writer, object payload, string persistenceId)
     {
         var type = payload.GetType();
-        var serializer = BoundSerializer(type);
+        var how = _lastWriter is { } last && last.Type == type ? last : _lastWriter = WriterFor(type);
+        var serializer = how.Serializer;
         if (serializer is null)
         {
             string? problem;
@@ -52,9 +53,9 @@ internal sealed class PayloadSerializer
                 throw new PayloadNotStorableException(
                     $"Cannot store {type.FullName} for persistence id '{persistenceId}' as JSON: {problem}. " +
                     "Give it a constructor parameter or a public/init setter for that member, or bind an Akka serializer to the type in akka.actor.serialization-bindings.");
-            writer.WriteString(RecordFields.PayloadType, _typeNames.GetOrAdd(type, t => t.TypeQualifiedName()));
-            writer.WritePropertyName(RecordFields.Payload);
-            JsonSerializer.Serialize(writer, payload, type, JsonOptions);
+            writer.WriteString(RecordFields.Encoded.PayloadType, how.TypeName);
+            writer.WritePropertyName(RecordFields.Encoded.Payload);
+            JsonSerializer.Serialize(writer, payload, how.TypeInfo ??= JsonOptions.GetTypeInfo(type)); // asked for only once the type is known to round-trip
             return;
         }
 
@@ -142,19 +143,34 @@ internal sealed class PayloadSerializer
 
     private sealed record PayloadType(string Name, JsonTypeInfo? TypeInfo);
 
-    private AkkaSerializer? BoundSerializer(Type type) => _boundSerializers.GetOrAdd(type, t =>
+    /// <summary>
+    /// How payloads of a type are written, worked out once per type. The last one is kept aside: a journal write's
+    /// events are mostly of one type.
+    /// </summary>
+    private PayloadWriter WriterFor(Type type) => _writers.GetOrAdd(type, static (t, self) => new PayloadWriter(t, self.BoundSerializer(t)), this);
+
+    private AkkaSerializer? BoundSerializer(Type type)
     {
         AkkaSerializer found;
         try
         {
-            found = _akka.FindSerializerForType(t);
+            found = _akka.FindSerializerForType(type);
         }
         catch (Exception) // allow-unregistered-types = false and no binding: store as JSON
         {
             return null;
         }
         return ReferenceEquals(found, _defaultSerializer) ? null : found;
-    });
+    }
+
+    /// <summary>The Akka serializer bound to a payload type, or (when there is none) its stored name and JSON contract.</summary>
+    private sealed class PayloadWriter(Type type, AkkaSerializer? serializer)
+    {
+        public Type Type { get; } = type;
+        public AkkaSerializer? Serializer { get; } = serializer;
+        public JsonEncodedText TypeName { get; } = JsonEncodedText.Encode(type.TypeQualifiedName());
+        public JsonTypeInfo? TypeInfo { get; set; }
+    }
 }
 
 /// <summary>The payload fields of a stored record, as found by a record reader.</summary>

@@ -20,6 +20,20 @@ internal static class RecordFields
     public const string DeletedTo = "deletedTo";
     public const string HighestSequenceNr = "highestSeq";
 
+    /// <summary>The names written with every event, encoded once: a writer given a string checks and transcodes it each time.</summary>
+    public static class Encoded
+    {
+        public static readonly JsonEncodedText PersistenceId = JsonEncodedText.Encode(RecordFields.PersistenceId);
+        public static readonly JsonEncodedText SequenceNr = JsonEncodedText.Encode(RecordFields.SequenceNr);
+        public static readonly JsonEncodedText Ordering = JsonEncodedText.Encode(RecordFields.Ordering);
+        public static readonly JsonEncodedText Timestamp = JsonEncodedText.Encode(RecordFields.Timestamp);
+        public static readonly JsonEncodedText WriterGuid = JsonEncodedText.Encode(RecordFields.WriterGuid);
+        public static readonly JsonEncodedText Manifest = JsonEncodedText.Encode(RecordFields.Manifest);
+        public static readonly JsonEncodedText Tags = JsonEncodedText.Encode(RecordFields.Tags);
+        public static readonly JsonEncodedText PayloadType = JsonEncodedText.Encode(RecordFields.PayloadType);
+        public static readonly JsonEncodedText Payload = JsonEncodedText.Encode(RecordFields.Payload);
+    }
+
     // The known names by their UTF-8 length, so that a property name is compared only with those of its length.
     private static readonly (byte[] Utf8, string Name)[]?[] KnownByLength =
         ByLength(PersistenceId, SequenceNr, Ordering, Timestamp, WriterGuid, Manifest, Tags, PayloadType, Payload, SerializerId, SerializerManifest, Bytes, DeletedTo, HighestSequenceNr);
