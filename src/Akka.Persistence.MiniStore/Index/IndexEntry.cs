@@ -22,24 +22,25 @@ internal readonly record struct IndexEntry(long Ordering, string PersistenceId, 
     public static JsonRecordBuffer ToJson(IReadOnlyList<IndexEntry> entries)
     {
         var buffer = new JsonRecordBuffer(entries.Count, 64);
+        var persistenceId = new RepeatedText();
         using (var writer = new Utf8JsonWriter(buffer))
-            foreach (var entry in entries)
+            for (int i = 0; i < entries.Count; i++)
             {
-                entry.WriteTo(writer);
+                entries[i].WriteTo(writer, persistenceId);
                 buffer.EndRecord(writer);
             }
         return buffer;
     }
 
-    private void WriteTo(Utf8JsonWriter writer)
+    private void WriteTo(Utf8JsonWriter writer, RepeatedText persistenceId)
     {
         writer.WriteStartObject();
-        writer.WriteNumber(RecordFields.Ordering, Ordering);
-        writer.WriteString(RecordFields.PersistenceId, PersistenceId);
-        writer.WriteNumber(RecordFields.SequenceNr, SequenceNr);
+        writer.WriteNumber(RecordFields.Encoded.Ordering, Ordering);
+        writer.WriteString(RecordFields.Encoded.PersistenceId, persistenceId.Of(PersistenceId));
+        writer.WriteNumber(RecordFields.Encoded.SequenceNr, SequenceNr);
         if (Tags.Count > 0)
         {
-            writer.WriteStartArray(RecordFields.Tags);
+            writer.WriteStartArray(RecordFields.Encoded.Tags);
             foreach (var tag in Tags)
                 writer.WriteStringValue(tag);
             writer.WriteEndArray();

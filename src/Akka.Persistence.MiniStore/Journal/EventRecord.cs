@@ -175,23 +175,6 @@ internal sealed class EventRecordWriter(PayloadSerializer serializer)
     }
 }
 
-/// <summary>A string as the writer encodes it, encoded again only when a record has a different one than the record before.</summary>
-internal sealed class RepeatedText
-{
-    private string? _text;
-    private JsonEncodedText _encoded;
-
-    public JsonEncodedText Of(string text)
-    {
-        if (!ReferenceEquals(text, _text) && text != _text)
-        {
-            _encoded = JsonEncodedText.Encode(text);
-            _text = text;
-        }
-        return _encoded;
-    }
-}
-
 /// <summary>The strings of the previous record read from a log, for <see cref="EventRecord.Read"/> to return again where the next record repeats them. One per reading of a log.</summary>
 internal sealed class EventRecordStrings(string persistenceId)
 {
