@@ -22,10 +22,10 @@ internal sealed record Result(double Median, IReadOnlyList<double> Runs, long Pe
 /// <summary>A raw-disk limit that is run right before each run of a scenario, so that the two see the same disk weather.</summary>
 internal sealed record Ceiling(string Name, long Operations, Func<int, Task> Run);
 
-/// <summary>Runs a scenario once to warm up (discarded), then <c>repeats</c> times, and reports the median.</summary>
+/// <summary>Runs a scenario to warm up (discarded, see <see cref="WarmUpAsync"/>), then <c>repeats</c> times, and reports the median.</summary>
 internal static class Measure
 {
-    /// <summary>Operations per second; <paramref name="run"/> gets the run number (0 = warm-up) and returns the seconds to count, or null to count its whole duration.</summary>
+    /// <summary>Operations per second; <paramref name="run"/> gets the run number (0 or below = warm-up) and returns the seconds to count, or null to count its whole duration.</summary>
     public static async Task<Result> RateAsync(string name, int repeats, long operations, Func<int, Task<double?>> run, Ceiling? ceiling = null)
     {
         var ratios = new List<double>();
@@ -84,7 +84,7 @@ internal static class Measure
     /// Discarded runs (numbered 0, -1, -2, ...): one, and more while the JIT is still busy, up to <see cref="MaxWarmUps"/>.
     /// .NET compiles a method quickly first and again, optimized, on a background thread once it is hot; that second
     /// round takes seconds of CPU for Akka's code and ran into the measured runs of whichever journal came first, so
-    /// the first journal paid for the whole process's tier-up (S2: 0.4-1.9 s of JIT in a 2 s run of MiniStore, 0.05 s
+    /// the first journal paid for the whole process's tier-up (S2: 0.36-1.9 s of JIT in a 2-3 s run of MiniStore, 0.05-0.08 s
     /// for the journal after it). Warm-ups go on until the JIT takes less than <see cref="SettledJitShare"/> of one.
     /// </summary>
     private static async Task<int> WarmUpAsync(Func<int, Task<double>> run)
