@@ -18,7 +18,11 @@ public sealed record MiniStoreSettings(string Directory, int MaxRecordSize, Unix
             ParseMode(config.GetString("directory-mode", "700"), $"{section}.directory-mode"));
     }
 
-    /// <summary>Engine options for logs in this store; the sync calls are those of a <see cref="MiniStoreFileSyncSetup"/> given to the system, if any.</summary>
+    /// <summary>
+    /// Engine options for logs in this store; the sync calls are those of a <see cref="MiniStoreFileSyncSetup"/> given
+    /// to the system, if any. Every record the plugin writes comes from a validating JSON writer, so the engine does not
+    /// parse it again (<see cref="MiniStoreOptions.ParseRecords"/>).
+    /// </summary>
     public MiniStoreOptions ToLogOptions(ActorSystem system)
     {
         var setup = system.Settings.Setup.Get<MiniStoreFileSyncSetup>();
@@ -28,7 +32,15 @@ public sealed record MiniStoreSettings(string Directory, int MaxRecordSize, Unix
             FileMode = FileMode,
             DirectoryMode = DirectoryMode,
             FileSync = setup.HasValue ? setup.Value.FileSync : OsFileSync.Instance,
+            ParseRecords = false,
         };
+    }
+
+    /// <summary><see cref="ToLogOptions(ActorSystem)"/> with every sync timed for the plugin's metrics.</summary>
+    internal MiniStoreOptions ToLogOptions(ActorSystem system, PluginMetrics metrics)
+    {
+        var options = ToLogOptions(system);
+        return options with { FileSync = metrics.Measured(options.FileSync) };
     }
 
     /// <summary>Creates a directory of the store (with <see cref="DirectoryMode"/>) if it does not exist, durably: its parent is fsync'd.</summary>

@@ -19,7 +19,9 @@ public static class PersistenceIdFileName
 
     public static string For(string persistenceId)
     {
-        ArgumentException.ThrowIfNullOrEmpty(persistenceId);
+        if (string.IsNullOrEmpty(persistenceId))
+            throw new ArgumentException("A persistence id must not be empty: MiniStore names each id's files after it, and an actor's PersistenceId property returned " +
+                                        (persistenceId is null ? "null." : "an empty string."));
         byte[] utf8;
         try
         {

@@ -4,11 +4,17 @@ using MiniStore;
 namespace Akka.Persistence.MiniStore;
 
 /// <summary>
-/// The journal's or snapshot store's claim on its directory (a <see cref="StoreLock"/>), so that two actor systems,
-/// in one process or two, never write one store. Taken when the plugin starts; if another owner holds it, the plugin
-/// logs the error at once and fails every request with the same <see cref="StoreLockedException"/> (naming the
-/// directory and the owner's process id) instead of touching a file. Each request tries again, so the plugin starts
-/// serving as soon as the other owner has gone.
+/// The journal's or snapshot store's claim on its directory, taken before anything in it is touched:
+/// <list type="bullet">
+/// <item>The directory is created if missing. When it cannot be written (a read-only mount, no permission) the store is
+/// <b>read-only</b>: reads go on (replay, snapshots, queries), every write fails at once with a
+/// <see cref="Journal.StoreReadOnlyException"/> naming the directory and why, and the health check says so.</item>
+/// <item>Otherwise a <see cref="StoreLock"/>, so that two actor systems, in one process or two, never write one store.
+/// If another owner holds it, every request fails with the same <see cref="StoreLockedException"/> (naming the
+/// directory and the owner's process id) and nothing is read or written; each request tries again, so the plugin
+/// starts serving as soon as the other owner has gone. <c>onOwned</c> runs once the store is ours (or read-only):
+/// the journal starts its event index then, never before.</item>
+/// </list>
 /// </summary>
 internal sealed class StoreOwnership : IDisposable
 {
@@ -17,60 +23,112 @@ internal sealed class StoreOwnership : IDisposable
     private readonly string _owner;
     private readonly MiniStoreOptions _options;
     private readonly ILoggingAdapter _log;
+    private readonly Action _onOwned;
     private readonly object _gate = new();
     private StoreLock? _lock;
+    private bool _owned;
     private StoreLockedException? _refused;
 
-    public StoreOwnership(string directory, string lockFileName, string owner, MiniStoreOptions options, ILoggingAdapter log)
+    public StoreOwnership(string directory, string lockFileName, string owner, MiniStoreOptions options, ILoggingAdapter log, Action? onOwned = null)
     {
         _directory = directory;
         _lockFileName = lockFileName;
         _owner = owner;
         _options = options;
         _log = log;
-        try { Ensure(); } catch (StoreLockedException) { /* logged; every request will fail with it */ }
-    }
-
-    /// <summary>Returns when this plugin owns its directory; otherwise throws <see cref="StoreLockedException"/>.</summary>
-    public void Ensure()
-    {
-        lock (_gate)
-            EnsureLocked();
-    }
-
-    private void EnsureLocked()
-    {
-        if (_lock is not null)
-            return;
+        _onOwned = onOwned ?? (() => { });
         try
         {
-            _lock = StoreLock.Acquire(_directory, _lockFileName, _owner, _options);
-            if (_refused is not null)
-                _log.Info("{0}: the other owner has gone; now owns '{1}'", _owner, _directory);
-            _refused = null;
+            DurableDirectory.Create(directory, options.FileSync, options.DirectoryMode);
         }
-        catch (StoreLockedException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            if (_refused is null)
-                _log.Error(e, "{0} cannot start: {1}", _owner, e.Message);
-            _refused = e;
-            throw;
+            ReadOnlyReason = Directory.Exists(directory) && IsReadOnly(e) ? e.Message : null;
+            if (ReadOnlyReason is null)
+                _log.Error(e, "{0} cannot create its directory '{1}'; every request fails until it exists", owner, directory);
         }
+        ReadOnlyReason ??= Directory.Exists(directory) ? WriteProblem(directory) : null;
+        if (ReadOnlyReason is not null)
+            _log.Warning("{0}: '{1}' cannot be written ({2}); reads work, writes fail until it can be written and the system restarts", owner, directory, ReadOnlyReason);
+        try { Ensure(); } catch (IOException) { /* logged; every request will fail with it */ }
     }
 
-    /// <summary>For health checks: null while this plugin owns its directory (or now takes it), else why it does not.</summary>
+    /// <summary>Why the directory cannot be written, or null when it can.</summary>
+    public string? ReadOnlyReason { get; }
+
+    /// <summary>Returns when this plugin may read its directory (it owns it, or it is read-only); otherwise throws.</summary>
+    public void Ensure()
+    {
+        bool first;
+        lock (_gate)
+        {
+            first = EnsureLocked();
+        }
+        if (first)
+            _onOwned();
+    }
+
+    /// <summary>True the first time the store is found ours.</summary>
+    private bool EnsureLocked()
+    {
+        if (_owned)
+            return false;
+        if (!Directory.Exists(_directory))
+            throw new DirectoryNotFoundException($"{_owner}: its directory '{_directory}' does not exist and could not be created (removed or unmounted?).");
+        if (ReadOnlyReason is null)
+        {
+            try
+            {
+                _lock = StoreLock.Acquire(_directory, _lockFileName, _owner, _options);
+                if (_refused is not null)
+                    _log.Info("{0}: the other owner has gone; now owns '{1}'", _owner, _directory);
+                _refused = null;
+            }
+            catch (StoreLockedException e)
+            {
+                if (_refused is null)
+                    _log.Error(e, "{0} cannot start: {1}", _owner, e.Message);
+                _refused = e;
+                throw;
+            }
+        }
+        _owned = true;
+        return true;
+    }
+
+    /// <summary>For health checks: null while this plugin owns its directory (or now takes it) and can write it, else why not.</summary>
     public PersistenceHealthCheckResult? Check()
     {
         try
         {
             Ensure();
-            return null;
         }
-        catch (StoreLockedException e)
+        catch (IOException e)
         {
             return new PersistenceHealthCheckResult(PersistenceHealthStatus.Unhealthy, e.Message, e);
         }
+        return ReadOnlyReason is { } reason
+            ? new PersistenceHealthCheckResult(PersistenceHealthStatus.Unhealthy, $"{_owner}: '{_directory}' is read-only ({reason}): replay and queries work, writes fail")
+            : null;
     }
+
+    /// <summary>Why a new file cannot be made in <paramref name="directory"/>, or null when it can (an empty probe file, created and deleted).</summary>
+    internal static string? WriteProblem(string directory)
+    {
+        try
+        {
+            string probe = Path.Combine(directory, $".probe-{Environment.ProcessId}-{Guid.NewGuid():N}");
+            using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose)) { }
+            return null;
+        }
+        catch (Exception e) when (IsReadOnly(e))
+        {
+            return e.Message;
+        }
+    }
+
+    /// <summary>A read-only file system or missing permission (not a full disk, which frees up again).</summary>
+    private static bool IsReadOnly(Exception e) => e is UnauthorizedAccessException || e is IOException { HResult: 1 or 13 or 30 };
 
     public void Dispose()
     {
@@ -78,6 +136,7 @@ internal sealed class StoreOwnership : IDisposable
         {
             _lock?.Dispose();
             _lock = null;
+            _owned = false;
         }
     }
 }

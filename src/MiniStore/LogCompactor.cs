@@ -1,44 +1,45 @@
 namespace MiniStore;
 
 /// <summary>
-/// Removes a log's dead prefix: the bytes from <c>cutOffset</c> to the end are written to <c>&lt;log&gt;.compacting</c>,
+/// Removes a log's dead prefix: the bytes from a cut offset to the end are copied to <c>&lt;log&gt;.compacting</c>,
 /// fsync'd, renamed over the log (atomic on POSIX and NTFS), and the directory is fsync'd. Whenever the process or the
 /// machine stops, the log's name holds either the whole old file or the whole new one; a left-over
 /// <c>.compacting</c> file is never read, and <see cref="RemoveLeftover"/> deletes it. Lines are copied byte for byte,
-/// so their checksums stay valid. The caller must be the log's only writer and have closed it.
+/// so their checksums stay valid.
 /// </summary>
 public static class LogCompactor
 {
     public const string TemporaryExtension = ".compacting";
 
-    /// <summary>The steps, in order, for tests that stop the process at each of them.</summary>
-    public enum Step { TemporaryWritten, TemporarySynced, Renamed, DirectorySynced }
-
-    /// <summary>Copies <paramref name="path"/> from <paramref name="cutOffset"/> on into a new file that replaces it. Returns the bytes removed.</summary>
-    public static async Task<long> DropPrefixAsync(string path, long cutOffset, MiniStoreOptions? options = null, Action<Step>? afterStep = null, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Replaces <paramref name="log"/>'s file with a copy of its bytes from <paramref name="cutOffset"/> (where a line
+    /// starts) to its committed end, read on its own handle. The caller is the log's only user and disposes
+    /// <paramref name="log"/> afterwards (its handle still reads the old file), then opens the new one. Returns the bytes removed.
+    /// </summary>
+    public static long DropPrefix(MiniStoreLog log, long cutOffset)
     {
-        options ??= MiniStoreOptions.Default;
-        string temporary = path + TemporaryExtension;
-        long oldLength;
-        await using (var source = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16, useAsync: true))
+        var (file, options) = (log.Handle, log.Options);
+        byte[] buffer = new byte[64 * 1024];
+        if (cutOffset <= 0 || cutOffset > log.Length)
+            throw new ArgumentOutOfRangeException(nameof(cutOffset), $"cut at {cutOffset} is not within '{log.Path}' ({log.Length} bytes)");
+        if (RandomAccess.Read(file, buffer.AsSpan(0, 1), cutOffset - 1) != 1 || buffer[0] != '\n')
+            throw new ArgumentOutOfRangeException(nameof(cutOffset), $"cut at {cutOffset} of '{log.Path}' is not at the start of a line; nothing was changed");
+        string temporary = log.Path + TemporaryExtension;
+        RemoveLeftover(log.Path);
+        using (var copy = LogFile.Open(temporary, readOnly: false, create: true, options))
         {
-            oldLength = source.Length;
-            if (cutOffset <= 0 || cutOffset > oldLength)
-                throw new ArgumentOutOfRangeException(nameof(cutOffset), $"cut at {cutOffset} is not within '{path}' ({oldLength} bytes)");
-            // The new log must start with a whole line: the byte before the cut ends the last removed line.
-            source.Position = cutOffset - 1;
-            if (source.ReadByte() != '\n')
-                throw new ArgumentOutOfRangeException(nameof(cutOffset), $"cut at {cutOffset} of '{path}' is not at the start of a line; nothing was changed");
-            await using var target = new FileStream(temporary, options.NewFile(FileMode.Create, FileAccess.Write, FileShare.None));
-            await source.CopyToAsync(target, 1 << 16, cancellationToken).ConfigureAwait(false);
-            afterStep?.Invoke(Step.TemporaryWritten);
-            options.FileSync.SyncFile(target.SafeFileHandle);
-            afterStep?.Invoke(Step.TemporarySynced);
+            for (long from = cutOffset; from < log.Length;)
+            {
+                int read = RandomAccess.Read(file, buffer.AsSpan(0, (int)Math.Min(buffer.Length, log.Length - from)), from);
+                if (read == 0)
+                    throw new IOException($"Log '{log.Path}' became shorter than {log.Length} bytes while it was being compacted; nothing was changed");
+                RandomAccess.Write(copy, buffer.AsSpan(0, read), from - cutOffset);
+                from += read;
+            }
+            options.FileSync.SyncFile(copy);
         }
-        File.Move(temporary, path, overwrite: true);
-        afterStep?.Invoke(Step.Renamed);
-        options.FileSync.SyncDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
-        afterStep?.Invoke(Step.DirectorySynced);
+        File.Move(temporary, log.Path, overwrite: true);
+        options.FileSync.SyncDirectory(Path.GetDirectoryName(log.Path)!);
         return cutOffset;
     }
 

@@ -6,43 +6,54 @@ namespace MiniStore;
 /// The end of a log, read backwards from the end of the file: where its last complete batch ends, that batch's last
 /// record, and what follows it if the end is torn. It reads only the last lines, so it costs the same for any log
 /// length; damage further back is found by whoever reads that far (<see cref="LogReader"/> reports it).
-/// The rules are <see cref="LogReader"/>'s, applied from the other end: a last line without its '\n' or damaged, and
-/// before it any lines of an unfinished batch, are a torn tail, provided that last line starts like a line (or with a
-/// zero byte); a damaged line before them is corruption.
+/// Every acknowledged batch ends with a '\n' that was fsync'd before the acknowledgement, so:
+/// <list type="bullet">
+/// <item>bytes after the last '\n' were never acknowledged, whatever they are: a torn tail;</item>
+/// <item>a damaged last line with its '\n' is a torn tail when a crash can leave it so (it starts like a line, or with
+/// zeros a power loss left), and damage otherwise (it starts like no log line, or it is whole, well-formed JSON with a
+/// wrong checksum: an edit or bit rot);</item>
+/// <item>the lines of a batch whose last line is missing are a torn tail too; a damaged line before them is damage.</item>
+/// </list>
 /// </summary>
-internal sealed record LogTail(long CommittedLength, LogRecord? LastRecord, string? TornReason)
+internal sealed record LogTail(long CommittedLength, LogRecord? LastRecord, TornTail? Torn)
 {
-    public static async Task<LogTail> ReadAsync(SafeFileHandle file, string path, MiniStoreOptions options, CancellationToken cancellationToken)
+    public static LogTail Read(SafeFileHandle file, string path, int maxLineLength)
     {
         long length = RandomAccess.GetLength(file);
         if (length == 0)
             return new LogTail(0, null, null);
-        var lines = new LineLocator(file, path, length, options);
+        var lines = new LineLocator(file, path, length, maxLineLength);
 
         string? torn = null;
         long end = length;
-        var last = await lines.LineContainingAsync(length - 1, cancellationToken).ConfigureAwait(false);
-        var decoded = LineDecoder.Decode(last.Content.Span);
-        if (last.HasNewline && decoded.IsAltered)
-            throw new CorruptLogException(path, 0, last.Start, decoded.Error!);
-        if (!last.HasNewline || !decoded.IsValid)
+        var last = lines.LineContaining(length - 1);
+        var decoded = LineFormat.Decode(last.Content.Span);
+        if (!last.HasNewline)
+            torn = $"last line has no line break ({last.Content.Length} bytes): the write was cut short";
+        else if (!decoded.IsValid)
         {
-            RefuseForeignTail(path, last);
-            torn = last.HasNewline
-                ? $"last line is damaged: {decoded.Error}"
-                : $"last line has no line break ({last.Content.Length} bytes): the write was cut short";
-            end = last.Start;
+            // Its first bytes as a reader sees them, its '\n' included when among them.
+            Span<byte> start = stackalloc byte[LineFormat.CrcPrefix.Length];
+            int n = Math.Min(start.Length, last.Content.Length);
+            last.Content.Span[..n].CopyTo(start);
+            if (n < start.Length)
+                start[n++] = (byte)'\n';
+            if (decoded.IsAltered || !LineFormat.MayBeCutShort(start[..n]))
+                throw new CorruptLogException(path, 0, last.Start, decoded.IsAltered ? decoded.Error! : LineFormat.NotCutShort);
+            torn = $"last line is damaged: {decoded.Error}";
         }
+        if (torn is not null)
+            end = last.Start;
 
         // Walk back over the lines of an unfinished batch to the end of the last complete one.
         int unfinished = 0;
         LogRecord? lastRecord = null;
         while (end > 0)
         {
-            var line = await lines.LineContainingAsync(end - 1, cancellationToken).ConfigureAwait(false);
-            decoded = LineDecoder.Decode(line.Content.Span);
+            var line = lines.LineContaining(end - 1);
+            decoded = LineFormat.Decode(line.Content.Span);
             if (!decoded.IsValid)
-                throw new CorruptLogException(path, 0, line.Start, decoded.Error + LineDecoder.NotATornTail);
+                throw new CorruptLogException(path, 0, line.Start, decoded.Error + LineFormat.NotATornTail);
             if (!decoded.More)
             {
                 lastRecord = new LogRecord(line.Content.Slice(decoded.RecordStart, decoded.RecordLength).ToArray(), 0, line.Start);
@@ -53,19 +64,6 @@ internal sealed record LogTail(long CommittedLength, LogRecord? LastRecord, stri
         }
         if (unfinished > 0)
             torn ??= $"batch of {unfinished}+ lines is unfinished: its last line is missing";
-        return new LogTail(end, lastRecord, torn);
-    }
-
-    /// <summary>The first bytes of the last line, its '\n' included when it is among them, as <see cref="LogReader"/> sees them.</summary>
-    private static void RefuseForeignTail(string path, LocatedLine last)
-    {
-        var content = last.Content.Span;
-        Span<byte> start = stackalloc byte[LineEncoder.CrcPrefix.Length];
-        int length = Math.Min(start.Length, content.Length);
-        content[..length].CopyTo(start);
-        if (last.HasNewline && length < start.Length)
-            start[length++] = (byte)'\n';
-        if (!LineDecoder.MayBeCutShort(start[..length]))
-            throw new CorruptLogException(path, 0, last.Start, LineDecoder.NotCutShort);
+        return new LogTail(end, lastRecord, torn is null ? null : new TornTail(end, length - end, torn));
     }
 }

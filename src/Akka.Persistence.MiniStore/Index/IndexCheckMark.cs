@@ -16,11 +16,14 @@ internal sealed class IndexCheckMark(string indexPath, MiniStoreOptions logOptio
     public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(indexPath)!, "checked.jsonl");
 
     /// <summary>How many leading bytes of an index of <paramref name="indexLength"/> bytes are known intact (0 when unknown).</summary>
-    public async Task<long> ReadAsync(long indexLength)
+    public long Read(long indexLength)
     {
         try
         {
-            if (await MiniStoreLog.ReadLastRecordAsync(Path, logOptions).ConfigureAwait(false) is not { } last)
+            if (!MiniStoreLog.Exists(Path))
+                return 0;
+            using var marks = MiniStoreLog.Open(Path, logOptions, readOnly: true);
+            if (marks.LastRecordAtOpen is not { } last)
                 return 0;
             using var json = JsonDocument.Parse(last.Json);
             long checkedTo = json.RootElement.GetProperty("checked").GetInt64();
@@ -32,15 +35,15 @@ internal sealed class IndexCheckMark(string indexPath, MiniStoreOptions logOptio
         }
     }
 
-    /// <summary>Makes the index durable up to <paramref name="indexLength"/> (which has just been read whole), then records that.</summary>
-    public async Task MoveAsync(long indexLength)
+    /// <summary>Makes the index durable (it has just been read whole up to <paramref name="indexLength"/>), then records that.</summary>
+    public void Move(long indexLength)
     {
         using (var index = File.OpenHandle(indexPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
             logOptions.FileSync.SyncFile(index);
-        await using var marks = await MiniStoreLog.OpenAsync(Path, logOptions).ConfigureAwait(false);
-        await marks.AppendJsonAsync(Encoding.UTF8.GetBytes($"{{\"checked\":{indexLength}}}")).ConfigureAwait(false);
+        using var marks = MiniStoreLog.Open(Path, logOptions);
+        marks.Append(Encoding.UTF8.GetBytes($"{{\"checked\":{indexLength}}}"));
     }
 
-    /// <summary>Forgets the mark, before the index is replaced (rebuilt).</summary>
+    /// <summary>Forgets the mark, before the index is replaced (rebuilt or compacted).</summary>
     public void Clear() => File.Delete(Path);
 }

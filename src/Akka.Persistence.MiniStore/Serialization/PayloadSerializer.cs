@@ -12,7 +12,7 @@ namespace Akka.Persistence.MiniStore.Serialization;
 /// own is stored as inline JSON (System.Text.Json) so that jq can read it, provided its JSON round-trips; a type the
 /// user bound in <c>akka.actor.serialization-bindings</c> is stored with that serializer as id, manifest and base64 bytes.
 /// </summary>
-internal sealed class PayloadSerializer
+public sealed class PayloadSerializer
 {
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.General) { TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver() };
 
@@ -33,7 +33,7 @@ internal sealed class PayloadSerializer
     }
 
     /// <summary>Writes the payload fields of a record. Throws <see cref="PayloadNotStorableException"/> when the payload cannot be stored faithfully.</summary>
-    public void Write(Utf8JsonWriter writer, object payload, string persistenceId)
+    internal void Write(Utf8JsonWriter writer, object payload, string persistenceId)
     {
         var type = payload.GetType();
         var how = _lastWriter is { } last && last.Type == type ? last : _lastWriter = WriterFor(type);
@@ -174,7 +174,7 @@ internal sealed class PayloadSerializer
 }
 
 /// <summary>The payload fields of a stored record, as found by a record reader.</summary>
-internal struct PayloadFields
+public struct PayloadFields
 {
     public string? PayloadType;
     public ReadOnlyMemory<byte> PayloadJson;
@@ -186,7 +186,7 @@ internal struct PayloadFields
     /// Reads the value of <paramref name="property"/> if it is a payload field; false for other properties.
     /// <paramref name="payloadType"/>, when given, returns the previous record's payload type string when it repeats.
     /// </summary>
-    public bool TryRead(ref Utf8JsonReader reader, ReadOnlyMemory<byte> record, string property, RepeatedString? payloadType = null)
+    internal bool TryRead(ref Utf8JsonReader reader, ReadOnlyMemory<byte> record, string property, RepeatedString? payloadType = null)
     {
         switch (property)
         {

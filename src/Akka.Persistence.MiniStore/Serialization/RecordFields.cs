@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace Akka.Persistence.MiniStore.Serialization;
 
 /// <summary>Field names of journal and snapshot records (docs/FORMAT.md).</summary>
-internal static class RecordFields
+public static class RecordFields
 {
     public const string PersistenceId = "pid";
     public const string SequenceNr = "seq";
@@ -21,7 +21,7 @@ internal static class RecordFields
     public const string HighestSequenceNr = "highestSeq";
 
     /// <summary>The names written with every event, encoded once: a writer given a string checks and transcodes it each time.</summary>
-    public static class Encoded
+    internal static class Encoded
     {
         public static readonly JsonEncodedText PersistenceId = JsonEncodedText.Encode(RecordFields.PersistenceId);
         public static readonly JsonEncodedText SequenceNr = JsonEncodedText.Encode(RecordFields.SequenceNr);
@@ -51,7 +51,7 @@ internal static class RecordFields
     /// <see cref="JsonException"/> for the caller to report with the file and line; never a partial read that leaves
     /// the fields after it unread.
     /// </summary>
-    public static IReadOnlyList<string> ReadTags(ref Utf8JsonReader reader)
+    internal static IReadOnlyList<string> ReadTags(ref Utf8JsonReader reader)
     {
         List<string>? tags = null;
         if (reader.TokenType == JsonTokenType.StartArray)
@@ -63,7 +63,7 @@ internal static class RecordFields
     }
 
     /// <summary>The name of the property the reader is on: one of the constants above without allocating, else a new string.</summary>
-    public static string NameOf(ref Utf8JsonReader reader)
+    internal static string NameOf(ref Utf8JsonReader reader)
     {
         if (!reader.ValueIsEscaped && !reader.HasValueSequence && reader.ValueSpan.Length < KnownByLength.Length && KnownByLength[reader.ValueSpan.Length] is { } candidates)
             foreach (var (utf8, name) in candidates)

@@ -1,42 +1,43 @@
-using System.Globalization;
 using Akka.Configuration;
 using Akka.Event;
+using Akka.Persistence.MiniStore.Journal;
 using Akka.Persistence.MiniStore.Serialization;
+using Akka.Persistence.MiniStore.Storage;
 using MiniStore;
 
 namespace Akka.Persistence.MiniStore.Snapshot;
 
 /// <summary>
 /// Akka.Persistence snapshot store: one directory per persistence id, one file per snapshot named
-/// <c>&lt;sequence nr&gt;-&lt;timestamp ticks&gt;.snapshot.json</c>, holding one CRC-checked record. A snapshot is
-/// written to a temporary file, fsync'd, renamed into place and the directory fsync'd, so a crash leaves either the
-/// old set of snapshots or the new one.
+/// <c>&lt;sequence nr&gt;-&lt;timestamp ticks&gt;.snapshot.json</c> (<see cref="SnapshotFile"/>), holding one CRC-checked
+/// record. A snapshot is written to a temporary file, fsync'd, renamed into place and the directory fsync'd, so a crash
+/// leaves either the old set of snapshots or the new one. Operations on one persistence id run one after another, in
+/// the order received (<see cref="KeyedWorkQueue"/>): two saves at the same sequence number must not delete each
+/// other's file, and a load must not read a file that a save is replacing.
 /// </summary>
 public sealed class MiniStoreSnapshotStore : global::Akka.Persistence.Snapshot.SnapshotStore
 {
-    private const string Extension = ".snapshot.json";
+    /// <summary>The lock file that makes one snapshot store the owner of its directory.</summary>
+    public const string LockFileName = StoreLayout.SnapshotLockFile;
 
     private readonly MiniStoreSettings _settings;
     private readonly MiniStoreOptions _logOptions;
+    private readonly StoreLayout _layout;
     private readonly PayloadSerializer _serializer;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    // The base class starts each operation without waiting for the previous one. Operations on one persistence id
-    // run one after another, in the order received: two saves at the same sequence number must not delete each
-    // other's file, and a load must not read a file that a save is replacing.
-    private readonly Dictionary<string, Task> _lastOperation = new();
     private readonly StoreHealth _health;
     private readonly int _keepSnapshots;
     private readonly StoreOwnership _ownership;
-
-    /// <summary>The lock file that makes one snapshot store the owner of its directory.</summary>
-    public const string LockFileName = "snapshots.lock";
+    private readonly PluginMetrics _metrics;
+    private readonly KeyedWorkQueue _queue = new(4, "ministore-snapshots");
 
     public MiniStoreSnapshotStore(Config config)
     {
-        var merged = config.WithFallback(MiniStorePersistence.DefaultConfiguration().GetConfig(MiniStorePersistence.SnapshotStoreConfigPath));
+        var merged = MiniStorePersistence.SnapshotStoreConfig(config, Context.System);
         _settings = MiniStoreSettings.Create(merged, MiniStorePersistence.SnapshotStoreConfigPath);
-        _logOptions = _settings.ToLogOptions(Context.System);
-        _settings.EnsureDirectory(_settings.Directory, _logOptions.FileSync);
+        _metrics = new PluginMetrics(Self.Path.Name, _settings.Directory);
+        _logOptions = _settings.ToLogOptions(Context.System, _metrics);
+        _layout = new StoreLayout(_settings.Directory, _settings.Directory);
         _serializer = new PayloadSerializer(Context.System);
         _health = new StoreHealth(_settings.Directory, "snapshot store");
         _keepSnapshots = merged.GetInt("keep-snapshots", 0);
@@ -52,59 +53,61 @@ public sealed class MiniStoreSnapshotStore : global::Akka.Persistence.Snapshot.S
 
     protected override void PostStop()
     {
+        _queue.Dispose();
+        _queue.Drain(TimeSpan.FromSeconds(10));
         _ownership.Dispose();
+        _metrics.Dispose();
         base.PostStop();
     }
 
     protected override Task<SelectedSnapshot?> LoadAsync(string persistenceId, SnapshotSelectionCriteria criteria, CancellationToken cancellationToken = default) =>
-        InOrder(persistenceId, () => LoadInOrderAsync(persistenceId, criteria, cancellationToken));
-
-    private async Task<SelectedSnapshot?> LoadInOrderAsync(string persistenceId, SnapshotSelectionCriteria criteria, CancellationToken cancellationToken)
-    {
-        foreach (var file in Matching(persistenceId, criteria).OrderByDescending(f => f.SequenceNr).ThenByDescending(f => f.Ticks))
+        InOrder(persistenceId, write: false, () =>
         {
-            try
+            foreach (var file in Matching(persistenceId, criteria).OrderByDescending(f => f.SequenceNr).ThenByDescending(f => f.Ticks))
             {
-                return await ReadAsync(file.Path, persistenceId, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    return Read(file.Path, persistenceId);
+                }
+                catch (Exception e)
+                {
+                    // As Akka's own local snapshot store does: an unreadable snapshot is reported and an older one tried;
+                    // the journal still holds the events, so recovery replays more of them rather than losing any.
+                    _log.Error(e, "Snapshot '{0}' of persistence id '{1}' cannot be read; trying an older snapshot", file.Path, persistenceId);
+                }
             }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // As Akka's own local snapshot store does: an unreadable snapshot is reported and an older one tried;
-                // the journal still holds the events, so recovery replays more of them rather than losing any.
-                _log.Error(e, "Snapshot '{0}' of persistence id '{1}' cannot be read; trying an older snapshot", file.Path, persistenceId);
-            }
-        }
-        return null;
-    }
+            return (SelectedSnapshot?)null;
+        });
 
     protected override Task SaveAsync(SnapshotMetadata metadata, object snapshot, CancellationToken cancellationToken = default) =>
-        InOrder(metadata.PersistenceId, async () =>
+        InOrder(metadata.PersistenceId, write: true, () =>
         {
             try
             {
-                await SaveInOrderAsync(metadata, snapshot, cancellationToken).ConfigureAwait(false);
+                Save(metadata, snapshot);
                 _health.WriteFinished(null);
             }
             catch (Exception e)
             {
                 _health.WriteFinished(e);
+                _metrics.Failed(e);
                 throw;
             }
             return true;
         });
 
-    private async Task SaveInOrderAsync(SnapshotMetadata metadata, object snapshot, CancellationToken cancellationToken)
+    private void Save(SnapshotMetadata metadata, object snapshot)
     {
         var record = SnapshotRecord.Write(metadata, snapshot, _serializer);
-        string directory = DirectoryFor(metadata.PersistenceId);
+        string directory = DirectoryOf(metadata.PersistenceId);
         var file = new SnapshotFile(directory, metadata.SequenceNr, metadata.Timestamp.ToUniversalTime().Ticks);
         string temporary = file.Path + ".tmp";
         try
         {
             _settings.EnsureDirectory(directory, _logOptions.FileSync);
             File.Delete(temporary); // left by a crash during an earlier save
-            await using (var log = await MiniStoreLog.OpenAsync(temporary, _logOptions, cancellationToken).ConfigureAwait(false))
-                await log.AppendJsonAsync(record).ConfigureAwait(false);
+            using (var log = MiniStoreLog.Open(temporary, _logOptions))
+                log.Append(record);
             File.Move(temporary, file.Path, overwrite: true);
             _logOptions.FileSync.SyncDirectory(directory);
         }
@@ -126,61 +129,43 @@ public sealed class MiniStoreSnapshotStore : global::Akka.Persistence.Snapshot.S
         // is meant, with one only the snapshot taken at that time.
         bool anyTime = metadata.Timestamp == DateTime.MinValue || metadata.Timestamp == DateTime.MaxValue;
         long ticks = anyTime ? 0 : metadata.Timestamp.ToUniversalTime().Ticks;
-        return InOrder(metadata.PersistenceId, () =>
+        return InOrder(metadata.PersistenceId, write: true, () =>
         {
-            Delete(Files(metadata.PersistenceId).Where(f => f.SequenceNr == metadata.SequenceNr && (anyTime || f.Ticks == ticks)), DirectoryFor(metadata.PersistenceId));
-            return Task.FromResult(true);
+            Delete(Files(metadata.PersistenceId).Where(f => f.SequenceNr == metadata.SequenceNr && (anyTime || f.Ticks == ticks)), DirectoryOf(metadata.PersistenceId));
+            return true;
         });
     }
 
     protected override Task DeleteAsync(string persistenceId, SnapshotSelectionCriteria criteria, CancellationToken cancellationToken = default) =>
-        InOrder(persistenceId, () =>
+        InOrder(persistenceId, write: true, () =>
         {
-            Delete(Matching(persistenceId, criteria), DirectoryFor(persistenceId));
-            return Task.FromResult(true);
+            Delete(Matching(persistenceId, criteria), DirectoryOf(persistenceId));
+            return true;
         });
 
-    /// <summary>Runs <paramref name="operation"/> after every operation on <paramref name="persistenceId"/> started before it.</summary>
-    private Task<T> InOrder<T>(string persistenceId, Func<Task<T>> operation)
+    /// <summary>Runs <paramref name="operation"/> after every operation on <paramref name="persistenceId"/> started before it, once the store is ours (and writable, for a write).</summary>
+    private Task<T> InOrder<T>(string persistenceId, bool write, Func<T> operation)
     {
         try
         {
             _ownership.Ensure();
+            if (write && _ownership.ReadOnlyReason is { } reason)
+                throw new StoreReadOnlyException($"Cannot change snapshots of persistence id '{persistenceId}': the MiniStore snapshot store in '{_settings.Directory}' is read-only ({reason}). Loading snapshots works.");
+            PersistenceIdFileName.For(persistenceId);
         }
-        catch (StoreLockedException e)
+        catch (Exception e) when (e is IOException or ArgumentException)
         {
             return Task.FromException<T>(e);
         }
-        var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously); // never faults
-        Task? previous;
-        lock (_lastOperation)
-        {
-            _lastOperation.TryGetValue(persistenceId, out previous);
-            _lastOperation[persistenceId] = finished.Task;
-        }
-        var task = RunAfter(previous, operation);
-        task.ContinueWith(_ =>
-        {
-            lock (_lastOperation)
-            {
-                if (_lastOperation.TryGetValue(persistenceId, out var last) && last == finished.Task)
-                    _lastOperation.Remove(persistenceId);
-            }
-            finished.SetResult();
-        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        return task;
-
-        static async Task<T> RunAfter(Task? previous, Func<Task<T>> operation)
-        {
-            if (previous is not null)
-                await previous.ConfigureAwait(false);
-            return await operation().ConfigureAwait(false);
-        }
+        return _queue.Run(persistenceId, operation);
     }
 
-    private async Task<SelectedSnapshot> ReadAsync(string path, string persistenceId, CancellationToken cancellationToken)
+    private SelectedSnapshot Read(string path, string persistenceId)
     {
-        await foreach (var record in MiniStoreLog.ReadAsync(path, _logOptions, cancellationToken).ConfigureAwait(false))
+        using var log = MiniStoreLog.Open(path, _logOptions, readOnly: true);
+        if (log.TornTail is { } torn)
+            throw new CorruptLogException(path, 1, torn.Offset, $"snapshot file is torn: {torn.Reason}");
+        foreach (var record in log.Read())
             return SnapshotRecord.Read(record, path, persistenceId, _serializer);
         throw new CorruptLogException(path, 1, 0, "snapshot file holds no complete record");
     }
@@ -211,34 +196,14 @@ public sealed class MiniStoreSnapshotStore : global::Akka.Persistence.Snapshot.S
             f.Ticks >= minTicks && f.Ticks <= maxTicks);
     }
 
-    private IEnumerable<SnapshotFile> Files(string persistenceId)
+    private IReadOnlyList<SnapshotFile> Files(string persistenceId) => StoreLayout.SnapshotFiles(DirectoryOf(persistenceId));
+
+    /// <summary>A persistence id's snapshot directory; one that is a symbolic link is refused, so that nothing outside the store is read or written.</summary>
+    private string DirectoryOf(string persistenceId)
     {
-        string directory = DirectoryFor(persistenceId);
-        if (!Directory.Exists(directory))
-            return [];
-        return Directory.EnumerateFiles(directory, "*" + Extension)
-            .Select(path => SnapshotFile.TryParse(path, out var file) ? file : null)
-            .OfType<SnapshotFile>()
-            .ToList();
-    }
-
-    private string DirectoryFor(string persistenceId) => Path.Combine(_settings.Directory, PersistenceIdFileName.For(persistenceId));
-
-    private sealed record SnapshotFile(string Directory, long SequenceNr, long Ticks)
-    {
-        public string Path => System.IO.Path.Combine(Directory, $"{SequenceNr:D19}-{Ticks:D19}{Extension}");
-
-        public static bool TryParse(string path, out SnapshotFile file)
-        {
-            file = null!;
-            string name = System.IO.Path.GetFileName(path);
-            var parts = name[..^Extension.Length].Split('-');
-            if (parts.Length != 2
-                || !long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out long seq)
-                || !long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out long ticks))
-                return false;
-            file = new SnapshotFile(System.IO.Path.GetDirectoryName(path)!, seq, ticks);
-            return true;
-        }
+        string directory = _layout.SnapshotsOf(persistenceId)!;
+        if (new DirectoryInfo(directory).LinkTarget is not null || File.Exists(directory))
+            throw new IOException($"The snapshot directory of persistence id '{persistenceId}', '{directory}', is {(File.Exists(directory) ? "a file" : "a symbolic link")}: MiniStore neither follows links nor writes anywhere but its own directories.");
+        return directory;
     }
 }

@@ -4,14 +4,14 @@ using Akka.Persistence.Journal;
 using Akka.Persistence.MiniStore.Serialization;
 using MiniStore;
 
-namespace Akka.Persistence.MiniStore.Journal;
+namespace Akka.Persistence.MiniStore.Storage;
 
 /// <summary>
 /// One event as stored in a journal log: <c>{"pid","seq","ord","ts","writer","manifest","tags", payload fields}</c>.
 /// <see cref="Ordering"/> is the journal-wide position of the event (0 in records written before it existed).
 /// <see cref="EventRecordWriter.Write"/> and <see cref="Read"/> are mirror images; docs/FORMAT.md is the specification.
 /// </summary>
-internal readonly record struct EventRecord(string PersistenceId, long SequenceNr, long Timestamp, string WriterGuid, string Manifest, IReadOnlyCollection<string> Tags, PayloadFields Payload, long Ordering)
+public readonly record struct EventRecord(string PersistenceId, long SequenceNr, long Timestamp, string WriterGuid, string Manifest, IReadOnlyCollection<string> Tags, PayloadFields Payload, long Ordering)
 {
     /// <summary>The tags of an event being written (from Akka's <see cref="Tagged"/> wrapper, as an event adapter or the actor gave it).</summary>
     public static IReadOnlyList<string> TagsOf(IPersistentRepresentation persistent) =>
@@ -116,70 +116,11 @@ internal readonly record struct EventRecord(string PersistenceId, long SequenceN
     }
 }
 
-/// <summary>
-/// Encodes persistent events as record JSON (see <see cref="EventRecord"/>) with one JSON writer, reused from event to
-/// event, the field names and the timestamp's text (shared by all events of a journal write) encoded once, and the
-/// persistence id and writer encoded again only when they change from one event to the next.
-/// Not thread-safe: one per journal, used from the journal's thread.
-/// </summary>
-internal sealed class EventRecordWriter(PayloadSerializer serializer)
-{
-    private Utf8JsonWriter? _writer;
-    private long _timestamp = -1;
-    private JsonEncodedText _timestampText;
-    private readonly RepeatedText _persistenceId = new(), _writerGuid = new();
-
-    /// <summary>
-    /// Appends the record JSON of each event, in order, to <paramref name="buffer"/>; the events have consecutive
-    /// orderings from <paramref name="firstOrdering"/>. <see cref="Tagged"/> payloads are unwrapped into "tags". When a
-    /// payload fails, the records of the events before it stay in the buffer, and the failed one is unfinished.
-    /// </summary>
-    public void Write(IReadOnlyList<IPersistentRepresentation> events, long firstOrdering, long timestamp, JsonRecordBuffer buffer)
-    {
-        if (_writer is null)
-            _writer = new Utf8JsonWriter(buffer);
-        else
-            _writer.Reset(buffer); // also after a payload that failed half-way
-        if (timestamp != _timestamp)
-        {
-            _timestampText = JsonEncodedText.Encode(RecordTimestamp.ToText(timestamp));
-            _timestamp = timestamp;
-        }
-        for (int i = 0; i < events.Count; i++)
-        {
-            WriteRecord(_writer, events[i], firstOrdering + i);
-            buffer.EndRecord(_writer);
-        }
-    }
-
-    private void WriteRecord(Utf8JsonWriter writer, IPersistentRepresentation persistent, long ordering)
-    {
-        var payload = persistent.Payload is Tagged tagged ? tagged.Payload : persistent.Payload;
-        writer.WriteStartObject();
-        writer.WriteString(RecordFields.Encoded.PersistenceId, _persistenceId.Of(persistent.PersistenceId));
-        writer.WriteNumber(RecordFields.Encoded.SequenceNr, persistent.SequenceNr);
-        writer.WriteNumber(RecordFields.Encoded.Ordering, ordering);
-        writer.WriteString(RecordFields.Encoded.Timestamp, _timestampText);
-        if (persistent.WriterGuid is { } writerGuid)
-            writer.WriteString(RecordFields.Encoded.WriterGuid, _writerGuid.Of(writerGuid));
-        else
-            writer.WriteNull(RecordFields.Encoded.WriterGuid);
-        writer.WriteString(RecordFields.Encoded.Manifest, persistent.Manifest);
-        writer.WriteStartArray(RecordFields.Encoded.Tags);
-        if (persistent.Payload is Tagged { Tags: var tags })
-            foreach (var tag in tags)
-                writer.WriteStringValue(tag);
-        writer.WriteEndArray();
-        serializer.Write(writer, payload, persistent.PersistenceId);
-        writer.WriteEndObject();
-    }
-}
-
 /// <summary>The strings of the previous record read from a log, for <see cref="EventRecord.Read"/> to return again where the next record repeats them. One per reading of a log.</summary>
-internal sealed class EventRecordStrings(string persistenceId)
+public sealed class EventRecordStrings(string persistenceId)
 {
-    public RepeatedString PersistenceId { get; } = new(persistenceId);
-    public RepeatedString WriterGuid { get; } = new();
-    public RepeatedString Manifest { get; } = new("");
-    public RepeatedString PayloadType { get; } = new();
+    internal RepeatedString PersistenceId { get; } = new(persistenceId);
+    internal RepeatedString WriterGuid { get; } = new();
+    internal RepeatedString Manifest { get; } = new("");
+    internal RepeatedString PayloadType { get; } = new();
 }

@@ -3,13 +3,13 @@ using System.Text.Json;
 using Akka.Persistence.MiniStore.Serialization;
 using MiniStore;
 
-namespace Akka.Persistence.MiniStore.Index;
+namespace Akka.Persistence.MiniStore.Storage;
 
 /// <summary>
 /// One line of the event index: <c>{"ord":17,"pid":"counter-1","seq":4,"tags":["counter"]}</c> ("tags" left out when
 /// there are none). It says where the event with journal-wide position <see cref="Ordering"/> is stored.
 /// </summary>
-internal readonly record struct IndexEntry(long Ordering, string PersistenceId, long SequenceNr, IReadOnlyList<string> Tags)
+public readonly record struct IndexEntry(long Ordering, string PersistenceId, long SequenceNr, IReadOnlyList<string> Tags)
 {
     public bool HasTag(string tag)
     {
@@ -19,7 +19,7 @@ internal readonly record struct IndexEntry(long Ordering, string PersistenceId, 
     }
 
     /// <summary>The JSON of each entry, written with one writer into one pooled buffer (the index appends thousands at a time); the caller disposes it.</summary>
-    public static JsonRecordBuffer ToJson(IReadOnlyList<IndexEntry> entries)
+    internal static JsonRecordBuffer ToJson(IReadOnlyList<IndexEntry> entries)
     {
         var buffer = new JsonRecordBuffer(entries.Count, 64);
         var persistenceId = new RepeatedText();

@@ -1,14 +1,14 @@
 using System.Collections.Concurrent;
 using Akka.Actor;
 
-namespace Akka.Persistence.MiniStore.Index;
+namespace Akka.Persistence.MiniStore.Storage;
 
 /// <summary>
 /// How a journal tells read-side queries in the same actor system about its event index: <see cref="Ready"/> once the
 /// index is caught up with the logs, <see cref="Changed"/> each time entries were appended. Queries still read the
 /// index itself; a signal only wakes them before their refresh-interval is up.
 /// </summary>
-internal sealed class IndexSignal
+public sealed class IndexSignal
 {
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -18,16 +18,16 @@ internal sealed class IndexSignal
     /// <summary>Completes at the next append.</summary>
     public Task Changed => Volatile.Read(ref _changed).Task;
 
-    public void SetReady() => _ready.TrySetResult();
+    internal void SetReady() => _ready.TrySetResult();
 
-    public void SetFailed(Exception e) => _ready.TrySetException(e);
+    internal void SetFailed(Exception e) => _ready.TrySetException(e);
 
-    public void Notify() =>
+    internal void Notify() =>
         Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 }
 
 /// <summary>The <see cref="IndexSignal"/> of each journal directory in an actor system.</summary>
-internal sealed class IndexSignals : IExtension
+public sealed class IndexSignals : IExtension
 {
     private readonly ConcurrentDictionary<string, IndexSignal> _signals = new();
 
@@ -36,7 +36,7 @@ internal sealed class IndexSignals : IExtension
     public static IndexSignals Get(ActorSystem system) => system.WithExtension<IndexSignals, IndexSignalsProvider>();
 }
 
-internal sealed class IndexSignalsProvider : ExtensionIdProvider<IndexSignals>
+public sealed class IndexSignalsProvider : ExtensionIdProvider<IndexSignals>
 {
     public override IndexSignals CreateExtension(ExtendedActorSystem system) => new();
 }

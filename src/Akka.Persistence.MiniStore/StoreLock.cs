@@ -1,7 +1,8 @@
 using System.Runtime.InteropServices;
 using System.Text;
+using MiniStore;
 
-namespace MiniStore;
+namespace Akka.Persistence.MiniStore;
 
 /// <summary>
 /// Makes one holder the owner of a store directory: a lock file in the directory, opened with an exclusive OS lock
@@ -34,10 +35,15 @@ public sealed class StoreLock : IDisposable
         string path = System.IO.Path.Combine(directory, fileName);
         // Windows enforces sharing modes itself, so there others may still read who the owner is.
         var share = OperatingSystem.IsWindows() ? FileShare.Read : FileShare.None;
+        if (new FileInfo(path).LinkTarget is not null)
+            throw new IOException($"Lock file '{path}' is a symbolic link: MiniStore does not follow links, so that nothing outside its directory is changed");
+        var fileOptions = new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = share, BufferSize = 0 };
+        if (!OperatingSystem.IsWindows())
+            fileOptions.UnixCreateMode = options.FileMode;
         FileStream file;
         try
         {
-            file = new FileStream(path, options.NewFile(FileMode.OpenOrCreate, FileAccess.ReadWrite, share));
+            file = new FileStream(path, fileOptions);
         }
         catch (IOException e) when (IsHeldByOther(e))
         {

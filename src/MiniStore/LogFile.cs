@@ -1,0 +1,186 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using Microsoft.Win32.SafeHandles;
+
+namespace MiniStore;
+
+/// <summary>
+/// The calls that make bytes durable. Replaceable so that tests can observe (or withhold) every sync
+/// and check that no append is acknowledged before its sync returned.
+/// </summary>
+public interface IFileSync
+{
+    /// <summary>Makes the file's written bytes and its size durable (fdatasync / FlushFileBuffers).</summary>
+    void SyncFile(SafeFileHandle file);
+
+    /// <summary>Makes the directory's entries durable (fsync on the directory), so a newly created or renamed file survives power loss.</summary>
+    void SyncDirectory(string directory);
+}
+
+/// <summary>The operating system's own sync calls, made directly rather than through FileStream.Flush(true).</summary>
+public sealed class OsFileSync : IFileSync
+{
+    public static readonly OsFileSync Instance = new();
+
+    public void SyncFile(SafeFileHandle file)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            if (!LogFile.FlushFileBuffers(file))
+                throw new IOException("FlushFileBuffers failed", Marshal.GetHRForLastWin32Error());
+            return;
+        }
+        bool added = false;
+        file.DangerousAddRef(ref added);
+        try
+        {
+            // fdatasync also writes the file size, which replay needs; macOS has no fdatasync, so fsync there.
+            int fd = (int)file.DangerousGetHandle();
+            LogFile.Check(LogFile.Retry(() => OperatingSystem.IsLinux() ? LogFile.fdatasync(fd) : LogFile.fsync(fd)), "fdatasync", null);
+        }
+        finally
+        {
+            if (added) file.DangerousRelease();
+        }
+    }
+
+    public void SyncDirectory(string directory)
+    {
+        if (OperatingSystem.IsWindows())
+            return; // NTFS makes directory entries durable with the file's metadata; there is no directory handle to flush.
+        int fd = LogFile.Check(LogFile.open(directory, LogFile.Flags.ReadOnly | LogFile.Flags.Directory | LogFile.Flags.CloseOnExec, 0), "open directory", directory);
+        try
+        {
+            LogFile.Check(LogFile.Retry(() => LogFile.fsync(fd)), "fsync directory", directory);
+        }
+        finally
+        {
+            LogFile.close(fd);
+        }
+    }
+}
+
+/// <summary>
+/// Creates directories so that they survive power loss: a new directory is an entry in its parent, durable only once
+/// the parent is fsync'd, so the parent of each directory created here is synced before this returns.
+/// </summary>
+public static class DurableDirectory
+{
+    /// <summary>Creates <paramref name="path"/> and any missing parents (with <paramref name="mode"/> on Unix, if given), syncing the parent of each.</summary>
+    public static void Create(string path, IFileSync fileSync, UnixFileMode? mode = null)
+    {
+        path = Path.GetFullPath(path);
+        if (Directory.Exists(path))
+            return;
+        string? parent = Path.GetDirectoryName(path);
+        if (parent is not null)
+            Create(parent, fileSync, mode);
+        if (mode is { } unixMode && !OperatingSystem.IsWindows())
+            Directory.CreateDirectory(path, unixMode);
+        else
+            Directory.CreateDirectory(path);
+        if (parent is not null)
+            fileSync.SyncDirectory(parent);
+    }
+}
+
+/// <summary>
+/// How the engine opens a file: never through a symbolic link (O_NOFOLLOW) and only if it is a regular file, so a
+/// log path that was replaced by a link, a directory or a device is refused naming what is there, and nothing outside
+/// the directory is ever read, cut or written. Also the check that a log's name still leads to its file.
+/// </summary>
+internal static class LogFile
+{
+    /// <summary>What is at <paramref name="path"/> itself (a link is not followed): null when nothing, else a description when it is not a regular file, else "".</summary>
+    public static string? Entry(string path)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            var info = new FileInfo(path);
+            return info.LinkTarget is not null ? "a symbolic link" : Directory.Exists(path) ? "a directory" : info.Exists ? "" : null;
+        }
+        var buffer = new byte[256]; // struct statx, the same on every Linux architecture
+        int rc = statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_TYPE, buffer);
+        if (rc != 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            return errno is ENOENT or ENOTDIR ? null : throw Error(errno, "stat", path);
+        }
+        return (BitConverter.ToUInt16(buffer, 28) & 0xF000) switch
+        {
+            0x8000 => "",
+            0xA000 => "a symbolic link",
+            0x4000 => "a directory",
+            0x1000 => "a named pipe",
+            0xC000 => "a socket",
+            _ => "a device",
+        };
+    }
+
+    /// <summary>Opens an existing regular file, or creates one (<paramref name="create"/>), for reading and, unless <paramref name="readOnly"/>, writing.</summary>
+    public static SafeFileHandle Open(string path, bool readOnly, bool create, MiniStoreOptions options)
+    {
+        string? entry = Entry(path);
+        if (entry is { Length: > 0 })
+            throw new IOException($"'{path}' is {entry}, not a regular file: MiniStore neither follows links nor opens anything else as a log, so that nothing outside its directory is read or changed");
+        if (OperatingSystem.IsLinux())
+        {
+            int flags = (readOnly ? Flags.ReadOnly : Flags.ReadWrite) | (create ? Flags.Create : 0) | Flags.NoFollow | Flags.CloseOnExec | Flags.LargeFile;
+            int fd = Retry(() => open(path, flags, (int)options.FileMode));
+            return new SafeFileHandle(Check(fd, readOnly ? "open for reading" : "open for writing", path), ownsHandle: true);
+        }
+        var handle = File.OpenHandle(path, create ? FileMode.OpenOrCreate : FileMode.Open, readOnly ? FileAccess.Read : FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+        if (entry is null && !OperatingSystem.IsWindows())
+            File.SetUnixFileMode(handle, options.FileMode);
+        return handle;
+    }
+
+    /// <summary>A log's name, checked after every write of a log: bytes written to a file whose name was removed (or whose directory moved away) are durable nowhere anyone will look.</summary>
+    public sealed class Name(string fullPath)
+    {
+        private readonly byte[] _nulTerminatedUtf8 = Encoding.UTF8.GetBytes(fullPath + "\0");
+
+        public bool Exists() => OperatingSystem.IsWindows() ? File.Exists(fullPath) : access(_nulTerminatedUtf8, 0) == 0;
+    }
+
+    internal static int Retry(Func<int> call)
+    {
+        int rc;
+        do { rc = call(); } while (rc < 0 && Marshal.GetLastPInvokeError() == EINTR);
+        return rc;
+    }
+
+    internal static int Check(int rc, string call, string? path) => rc >= 0 ? rc : throw Error(Marshal.GetLastPInvokeError(), call, path);
+
+    /// <summary>An error of a system call, with the errno as HResult (as .NET's own file errors on Unix) so callers can tell "disk full" or "too many open files".</summary>
+    private static IOException Error(int errno, string call, string? path) => errno switch
+    {
+        ENOENT when path is not null => new FileNotFoundException($"{call} '{path}' failed: {Marshal.GetPInvokeErrorMessage(errno)}", path) { HResult = errno },
+        ELOOP when path is not null => new IOException($"'{path}' is a symbolic link: MiniStore does not follow links, so that nothing outside its directory is read or changed", errno),
+        _ => new IOException($"{call}{(path is null ? "" : $" '{path}'")} failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})", errno),
+    };
+
+    /// <summary>open(2) flags, which differ between architectures (arm and arm64 number the directory and no-follow flags differently from x86) and on macOS.</summary>
+    internal static class Flags
+    {
+        private static readonly bool Arm = RuntimeInformation.ProcessArchitecture is Architecture.Arm or Architecture.Arm64;
+        private static readonly bool Mac = OperatingSystem.IsMacOS();
+        public const int ReadOnly = 0, ReadWrite = 2;
+        public static readonly int Create = Mac ? 0x200 : 0x40;
+        public static readonly int Directory = Mac ? 0x100000 : Arm ? 0x4000 : 0x10000;
+        public static readonly int NoFollow = Mac ? 0x100 : Arm ? 0x8000 : 0x20000;
+        public static readonly int CloseOnExec = Mac ? 0x1000000 : 0x80000;
+        public static readonly int LargeFile = IntPtr.Size == 4 && !Mac ? (Arm ? 0x20000 : 0x8000) : 0;
+    }
+
+    private const int EINTR = 4, ENOENT = 2, ENOTDIR = 20, ELOOP = 40;
+    private const int AT_FDCWD = -100, AT_SYMLINK_NOFOLLOW = 0x100, STATX_TYPE = 1;
+
+    [DllImport("libc", SetLastError = true)] internal static extern int fsync(int fd);
+    [DllImport("libc", SetLastError = true)] internal static extern int fdatasync(int fd);
+    [DllImport("libc", SetLastError = true)] internal static extern int open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, int mode);
+    [DllImport("libc", SetLastError = true)] internal static extern int close(int fd);
+    [DllImport("libc", SetLastError = true)] private static extern int access(byte[] path, int mode);
+    [DllImport("libc", SetLastError = true)] private static extern int statx(int dirfd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, byte[] buffer);
+    [DllImport("kernel32", SetLastError = true)] internal static extern bool FlushFileBuffers(SafeFileHandle file);
+}
