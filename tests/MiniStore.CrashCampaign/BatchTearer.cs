@@ -37,7 +37,7 @@ internal sealed class BatchTearer(string store, Dictionary<string, PidState> pid
                 return null;
             path = EventLogPath(pid.Pid);
             origin = "a batch appended for the purpose";
-            await AppendBatchAsync(path, pid);
+            AppendBatch(path, pid);
             batch = await UnacknowledgedLastBatchAsync(path, pid) ?? throw new InvalidOperationException($"no batch found at the end of '{path}' after appending one");
         }
 
@@ -88,7 +88,7 @@ internal sealed class BatchTearer(string store, Dictionary<string, PidState> pid
             keepLines++;
         }
         var batch = LastFrameFrom(lines, keepLines);
-        if (batch is null || batch.Count == 1 || batch[0].Seq <= await HighestMarkedAsync(path))
+        if (batch is null || batch.Count == 1 || batch[0].Seq <= HighestMarked(path) || batch[0].Seq <= HighestIndexed(path, pid.Pid))
             return null;
         return batch;
     }
@@ -113,11 +113,36 @@ internal sealed class BatchTearer(string store, Dictionary<string, PidState> pid
         return last is not null && last.All(l => l.Complete && l.Seq is not null) ? last : null;
     }
 
+    /// <summary>
+    /// The highest sequence number of <paramref name="persistenceId"/> in the event index beside the log. The journal
+    /// indexes an event only once it is fsync'd, so a batch the index lists was durable before the kill: a crash cannot
+    /// have torn it, and the store rightly refuses to recover a log that lost it.
+    /// </summary>
+    private static long HighestIndexed(string eventsPath, string persistenceId)
+    {
+        string index = Path.Combine(Path.GetDirectoryName(eventsPath)!, "index", "events.jsonl");
+        if (!MiniStoreLog.Exists(index))
+            return 0;
+        using var log = MiniStoreLog.Open(index, readOnly: true);
+        long highest = 0;
+        foreach (var entry in log.Read())
+        {
+            using var json = JsonDocument.Parse(entry.Json);
+            if (json.RootElement.GetProperty("pid").GetString() == persistenceId)
+                highest = Math.Max(highest, json.RootElement.GetProperty("seq").GetInt64());
+        }
+        return highest;
+    }
+
     /// <summary>The highest "highestSeq" among the deletion marks of the event log at <paramref name="eventsPath"/>.</summary>
-    private static async Task<long> HighestMarkedAsync(string eventsPath)
+    private static long HighestMarked(string eventsPath)
     {
         long highest = 0;
-        await foreach (var mark in MiniStoreLog.ReadAsync(Path.ChangeExtension(eventsPath, ".deleted.jsonl")))
+        string marks = Path.ChangeExtension(eventsPath, ".deleted.jsonl");
+        if (!MiniStoreLog.Exists(marks))
+            return highest;
+        using var log = MiniStoreLog.Open(marks, readOnly: true);
+        foreach (var mark in log.Read())
         {
             using var json = JsonDocument.Parse(mark.Json);
             highest = Math.Max(highest, json.RootElement.GetProperty("highestSeq").GetInt64());
@@ -129,9 +154,9 @@ internal sealed class BatchTearer(string store, Dictionary<string, PidState> pid
     /// Appends one PersistAll-like batch of 5 events after the last event of the log, in the plugin's record format,
     /// through the engine. (Opening the log repairs a tail torn earlier that no writer has recovered since.)
     /// </summary>
-    private static async Task AppendBatchAsync(string path, PidState pid)
+    private static void AppendBatch(string path, PidState pid)
     {
-        await using var log = await MiniStoreLog.OpenAsync(path);
+        using var log = MiniStoreLog.Open(path);
         var last = log.LastRecordAtOpen ?? throw new InvalidOperationException($"'{path}' holds no event to copy the record format from");
         var template = JsonNode.Parse(last.Json.Span)!.AsObject();
         long next = template["seq"]!.GetValue<long>() + 1;
@@ -143,7 +168,7 @@ internal sealed class BatchTearer(string store, Dictionary<string, PidState> pid
             record["payload"] = JsonSerializer.SerializeToNode(new CrashEvent(pid.Pid, next + i, $"torn/{pid.Pid}/{next}", CrashSchedule.BatchSize, i));
             records.Add(JsonSerializer.SerializeToUtf8Bytes(record));
         }
-        await log.AppendJsonBatchAsync(records);
+        log.Append(records);
     }
 
     /// <summary>One line of a log file as bytes: where it is, whether it ended with '\n', its "more" flag and its record's "seq".</summary>

@@ -11,7 +11,7 @@ using MiniStore.CrashWriter;
 //       "ACK engine <n>" after each append's task completed, then "DONE <n>".
 //   MiniStore.CrashWriter <store directory> <step> compact
 //       Compaction: writes events 1..200 of "compact-1" (printing "WRITTEN 200"), deletes up to 150 with
-//       compact-on-delete on, and kills itself (SIGKILL) right after compaction step <step> (a LogCompactor.Step),
+//       compact-on-delete on, and kills itself (SIGKILL) right after compaction step <step> (a CompactionCrash.Step),
 //       printing "CRASH <step>" first; "NO CRASH" if the step never came.
 //   MiniStore.CrashWriter <log file> 0 read
 //       Engine only: reads the log through, printing "RECORDS <n>", or "CORRUPT <message>" (exit code 3). The
@@ -19,7 +19,7 @@ using MiniStore.CrashWriter;
 // Meant to be killed (SIGKILL) by the crash tests; as a safety net against orphans, akka mode exits by itself after
 // [max seconds] (default 120).
 if (args.Length == 3 && args[2] == "compact")
-    return await CompactionCrash.RunAsync(Path.GetFullPath(args[0]), Enum.Parse<LogCompactor.Step>(args[1]));
+    return await CompactionCrash.RunAsync(Path.GetFullPath(args[0]), Enum.Parse<CompactionCrash.Step>(args[1]));
 if (args.Length < 2 || !int.TryParse(args[1], out int count) || count < 0)
 {
     Console.Error.WriteLine("usage: MiniStore.CrashWriter <store directory> <actors> [akka [max seconds]] | <store directory> <appends> engine | <log file> 0 read");
@@ -30,13 +30,11 @@ string mode = args.Length > 2 ? args[2] : "akka";
 
 if (mode == "engine")
 {
-    await using var log = await MiniStoreLog.OpenAsync(Path.Combine(directory, "engine.jsonl"));
-    long start = 0;
-    await foreach (var _ in MiniStoreLog.ReadAsync(log.Path, 0, 1, log.Length))
-        start++;
+    using var log = MiniStoreLog.Open(Path.Combine(directory, "engine.jsonl"));
+    long start = log.Read().LongCount();
     for (long i = start + 1; i <= start + count; i++)
     {
-        await log.AppendAsync(new { n = i, text = "engine append" });
+        log.Append(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new { n = i, text = "engine append" }));
         Output.Line($"ACK engine {i}");
     }
     Output.Line($"DONE {count}");
@@ -47,8 +45,8 @@ if (mode == "read")
     long records = 0;
     try
     {
-        await foreach (var _ in MiniStoreLog.ReadAsync(args[0]))
-            records++;
+        using var log = MiniStoreLog.Open(args[0], readOnly: true);
+        records = log.Read().LongCount();
     }
     catch (CorruptLogException e)
     {

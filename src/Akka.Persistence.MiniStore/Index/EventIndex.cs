@@ -137,14 +137,7 @@ internal sealed class EventIndex : IDisposable
     {
         try
         {
-            if (!MiniStoreLog.Exists(_layout.EventIndex))
-                return 0;
-            using var index = MiniStoreLog.Open(_layout.EventIndex, IndexOptions, readOnly: true);
-            long highest = 0;
-            foreach (var line in index.Read())
-                if (IndexEntry.Read(line, index.Path) is { } entry && entry.PersistenceId == persistenceId)
-                    highest = Math.Max(highest, entry.SequenceNr);
-            return highest;
+            return IndexEntry.HighestSequenceNr(_layout.EventIndex, persistenceId, IndexOptions);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -22,19 +22,22 @@ internal sealed class JournalFiles(StoreLayout layout, MiniStoreOptions options,
     /// <summary>The highest sequence number of a persistence id that the event index lists (read only when a log looks lost).</summary>
     public long IndexedHighest(string persistenceId) => indexedHighest(persistenceId);
 
-    /// <summary>Opens an event log for appending, or for reading when it is not writable; through the budget.</summary>
-    public MiniStoreLog Open(string path, string persistenceId, bool forAppending) => Open(() =>
+    /// <summary>
+    /// Opens an existing event log through the budget: for appending, or (<paramref name="orForReading"/>) for reading
+    /// when it cannot be written (no permission, a read-only file system), so that recovery still works.
+    /// </summary>
+    public MiniStoreLog Open(string path, string persistenceId, bool orForReading) => Open(() =>
     {
-        if (forAppending)
+        if (IsReadOnly)
+            return MiniStoreLog.Open(path, Options, readOnly: true);
+        try
         {
-            try
-            {
-                return MiniStoreLog.Open(path, Options);
-            }
-            catch (UnauthorizedAccessException) { }
-            catch (IOException e) when (e.HResult is EACCES or EPERM or EROFS) { }
+            return MiniStoreLog.Open(path, Options);
         }
-        return MiniStoreLog.Open(path, Options, readOnly: true);
+        catch (Exception e) when (orForReading && (e is UnauthorizedAccessException || e is IOException { HResult: EACCES or EPERM or EROFS }))
+        {
+            return MiniStoreLog.Open(path, Options, readOnly: true);
+        }
     }, path, persistenceId);
 
     /// <summary>Runs a file operation through the budget; a failure to open names the file and the persistence id.</summary>

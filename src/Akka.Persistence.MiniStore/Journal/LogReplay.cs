@@ -47,7 +47,8 @@ internal sealed class LogReplay(MiniStoreLog log, string persistenceId, long fro
         long sequenceNr = record?.SequenceNr ?? _check.Skip(line);
         if (sequenceNr < from || sequenceNr > to || _replayed >= max)
             return;
-        _pending[_count++] = toPersistent(line, record ?? EventRecord.Read(line, log.Path)); // counted once read: a payload that fails leaves no empty slot
+        var persistent = toPersistent(line, record ?? EventRecord.Read(line, log.Path));
+        _pending[_count++] = persistent; // counted once read: a payload that fails leaves no empty slot
         _replayed++;
         if (_count == _pending.Length)
             Deliver();

@@ -47,10 +47,12 @@ internal sealed class PersistenceIdLog(string persistenceId, JournalFiles files)
         {
             if (!files.IsReadOnly && LogCompactor.RemoveLeftover(EventsPath))
                 files.Warn(PersistenceId, $"removed the unfinished copy of a compaction that was stopped before it replaced '{EventsPath}'");
-            _file = MiniStoreLog.Exists(EventsPath) ? files.Open(EventsPath, PersistenceId, forAppending: !files.IsReadOnly) : null;
+            _file = MiniStoreLog.Exists(EventsPath) ? files.Open(EventsPath, PersistenceId, orForReading: true) : null;
             var mark = files.Open(() => DeletionMark.ReadLast(DeletionsPath, PersistenceId, files.Options), DeletionsPath, PersistenceId);
             long logged = _file?.LastRecordAtOpen is { } last ? new EventLogCheck(EventsPath, PersistenceId).Read(last).SequenceNr : 0;
-            CheckNothingLost(logged, mark, snapshotSequenceNr);
+            bool suspect = _file is null || _file.Length == 0 || _file.TornTail is not null;
+            LostEventsException.ThrowIfLost(PersistenceId, EventsPath, logged, suspect, mark, snapshotSequenceNr,
+                () => _file is null ? 0 : files.IndexedHighest(PersistenceId));
             if (_file?.TornTail is not null)
             {
                 if (_file.IsReadOnly)
@@ -72,24 +74,6 @@ internal sealed class PersistenceIdLog(string persistenceId, JournalFiles files)
             Close();
             throw;
         }
-    }
-
-    /// <summary>
-    /// Events the store recorded as stored must be in the log: those after the deletion mark up to the highest it
-    /// recorded, always; and when the log is missing, empty or torn (what a lost or overwritten file looks like), also
-    /// those up to the snapshot being recovered from and those the event index lists. Their records are looked at only then.
-    /// </summary>
-    private void CheckNothingLost(long logged, DeletionMark? mark, long snapshotSequenceNr)
-    {
-        long deletedTo = mark?.DeletedTo ?? 0;
-        (long expected, string evidence) = (mark?.HighestSequenceNr ?? 0, $"its deletion log '{DeletionsPath}'");
-        bool suspect = _file is null || _file.Length == 0 || _file.TornTail is not null;
-        if (suspect && snapshotSequenceNr > expected)
-            (expected, evidence) = (snapshotSequenceNr, $"the snapshot it recovers from (sequence number {snapshotSequenceNr})");
-        if (suspect && _file is not null && files.IndexedHighest(PersistenceId) is var indexed && indexed > expected)
-            (expected, evidence) = (indexed, $"the event index '{files.Layout.EventIndex}'");
-        if (expected > deletedTo && logged < expected)
-            throw new LostEventsException(PersistenceId, EventsPath, logged, expected, evidence);
     }
 
     /// <summary>The highest sequence number, for a recovery; the log stays open for the replay that follows unless there is nothing to replay.</summary>
@@ -200,9 +184,7 @@ internal sealed class PersistenceIdLog(string persistenceId, JournalFiles files)
         files.RefuseReadOnly($"write events of persistence id '{PersistenceId}'");
         _file?.Dispose();
         _file = null;
-        _file = files.Open(EventsPath, PersistenceId, forAppending: true);
-        if (_file.IsReadOnly)
-            files.RefuseReadOnly($"write events of persistence id '{PersistenceId}'", $"'{EventsPath}' cannot be written");
+        _file = files.Open(EventsPath, PersistenceId, orForReading: false);
         if (_file.TornTail is not null)
             files.Repaired(PersistenceId, _file.RepairTail()!);
         return _file;

@@ -64,4 +64,23 @@ public sealed class LostEventsException(string persistenceId, string logPath, lo
     public string LogPath { get; } = logPath;
     public long Found { get; } = found;
     public long Expected { get; } = expected;
+
+    /// <summary>
+    /// The rule, in one place for the journal and <c>ministore verify</c>: events the store recorded as stored must be
+    /// in the log. Those after the deletion mark up to the highest it recorded, always; and when the log is missing,
+    /// empty or ends torn (<paramref name="suspect"/>: what a lost or overwritten file looks like), also those up to the
+    /// snapshot being recovered from and those the event index lists (read only then: the whole index is scanned).
+    /// <paramref name="logged"/> is the last sequence number in the log's intact part.
+    /// </summary>
+    public static void ThrowIfLost(string persistenceId, string logPath, long logged, bool suspect, DeletionMark? mark, long snapshotSequenceNr, Func<long> indexedHighest)
+    {
+        long deletedTo = mark?.DeletedTo ?? 0;
+        (long expected, string evidence) = (mark?.HighestSequenceNr ?? 0, $"its deletion log '{StoreLayout.DeletionLogOf(logPath)}'");
+        if (suspect && snapshotSequenceNr > expected)
+            (expected, evidence) = (snapshotSequenceNr, $"the snapshot it recovers from (sequence number {snapshotSequenceNr})");
+        if (suspect && indexedHighest() is var indexed && indexed > expected)
+            (expected, evidence) = (indexed, "the event index");
+        if (expected > deletedTo && logged < expected)
+            throw new LostEventsException(persistenceId, logPath, logged, expected, evidence);
+    }
 }

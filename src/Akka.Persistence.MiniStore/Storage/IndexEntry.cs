@@ -79,4 +79,17 @@ public readonly record struct IndexEntry(long Ordering, string PersistenceId, lo
             throw new CorruptLogException(path, line.LineNumber, line.Offset, "index entry lacks \"ord\", \"pid\" or \"seq\"");
         return new IndexEntry(ordering.Value, pid, seq.Value, tags ?? []);
     }
+
+    /// <summary>The highest sequence number of <paramref name="persistenceId"/> an event index lists (0 when none, or no index): the whole index is read.</summary>
+    public static long HighestSequenceNr(string indexPath, string persistenceId, MiniStoreOptions options)
+    {
+        if (!MiniStoreLog.Exists(indexPath))
+            return 0;
+        using var index = MiniStoreLog.Open(indexPath, options, readOnly: true);
+        long highest = 0;
+        foreach (var line in index.Read())
+            if (Read(line, indexPath) is { } entry && entry.PersistenceId == persistenceId)
+                highest = Math.Max(highest, entry.SequenceNr);
+        return highest;
+    }
 }

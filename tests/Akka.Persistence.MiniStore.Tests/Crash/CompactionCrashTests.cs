@@ -19,11 +19,11 @@ public sealed class CompactionCrashTests : JournalTestKit
     public CompactionCrashTests(ITestOutputHelper output) : base(output) { }
 
     [Theory]
-    [InlineData(LogCompactor.Step.TemporaryWritten, false)]
-    [InlineData(LogCompactor.Step.TemporarySynced, false)]
-    [InlineData(LogCompactor.Step.Renamed, true)]
-    [InlineData(LogCompactor.Step.DirectorySynced, true)]
-    public async Task A_compaction_killed_after_each_step_leaves_the_old_or_the_new_log_and_loses_no_live_event(LogCompactor.Step step, bool replaced)
+    [InlineData(CompactionCrash.Step.TemporaryWritten, false)]
+    [InlineData(CompactionCrash.Step.TemporarySynced, false)]
+    [InlineData(CompactionCrash.Step.Renamed, true)]
+    [InlineData(CompactionCrash.Step.DirectorySynced, true)]
+    public async Task A_compaction_killed_after_each_step_leaves_the_old_or_the_new_log_and_loses_no_live_event(CompactionCrash.Step step, bool replaced)
     {
         string store = NewDirectory();
         var stderr = new StringBuilder();

@@ -67,9 +67,8 @@ public abstract class FaultTestBase : MiniStoreSpec
     {
         var bytes = await File.ReadAllBytesAsync(path);
         Assert.True(bytes.Length == 0 || bytes[^1] == '\n', $"'{path}' ends in the middle of a line");
-        int read = 0;
-        await foreach (var _ in MiniStoreLog.ReadAsync(path))
-            read++;
+        using var log = MiniStoreLog.Open(path, readOnly: true);
+        int read = log.Read().Count();
         Assert.Equal(records, read);
         Assert.Equal(records, bytes.Count(b => b == '\n'));
     }

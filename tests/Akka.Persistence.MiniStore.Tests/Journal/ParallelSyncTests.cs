@@ -28,7 +28,8 @@ public sealed class ParallelSyncTests : IDisposable
 
         // The writes finished together; their index entries are all there, in ordering order.
         var orderings = new List<long>();
-        await foreach (var line in MiniStoreLog.ReadAsync(Path.Combine(_root, "journal", "index", "events.jsonl")))
+        using var index = MiniStoreLog.Open(Path.Combine(_root, "journal", "index", "events.jsonl"), readOnly: true);
+        foreach (var line in index.Read())
         {
             using var entry = JsonDocument.Parse(line.Json);
             orderings.Add(entry.RootElement.GetProperty("ord").GetInt64());
