@@ -1,4 +1,4 @@
-using Akka.Persistence.MiniStore.Index;
+using Akka.Persistence.MiniStore.Storage;
 using Akka.Persistence.Query;
 
 namespace Akka.Persistence.MiniStore.Query;

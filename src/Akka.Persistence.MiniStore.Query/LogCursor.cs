@@ -34,8 +34,15 @@ internal sealed class LogCursor(string path, MiniStoreOptions options, Func<LogR
                 throw new IOException($"The log '{Path}' was replaced while a query was reading it, and its records carry no sequence number to find the query's place again. Restart the query.");
             (_offset, _lineNumber, skip) = (0, 1, false);
         }
-        await foreach (var record in MiniStoreLog.ReadAsync(Path, _offset, _lineNumber, endOffset, options).ConfigureAwait(false))
+        if (!MiniStoreLog.Exists(Path))
+            return;
+        using var log = MiniStoreLog.Open(Path, options, readOnly: true);
+        if (_offset > log.Length)
+            return; // cannot happen unless the file was replaced by a shorter one that starts the same
+        foreach (var record in log.Read(_offset, _lineNumber))
         {
+            if (record.Offset >= endOffset)
+                return;
             if (record.Offset == 0)
                 _firstRecord = record.Json.ToArray();
             if (skip)
@@ -63,8 +70,11 @@ internal sealed class LogCursor(string path, MiniStoreOptions options, Func<LogR
     // A compaction removes at least the first record, so the file's first record tells the old log from its replacement.
     private async Task<bool> WasReplacedAsync()
     {
-        await foreach (var record in MiniStoreLog.ReadAsync(Path, 0, 1, long.MaxValue, options).ConfigureAwait(false))
+        if (!MiniStoreLog.Exists(Path))
+            return true; // removed since records were consumed
+        using var log = MiniStoreLog.Open(Path, options, readOnly: true);
+        foreach (var record in log.Read())
             return _firstRecord is null || !record.Json.Span.SequenceEqual(_firstRecord);
-        return true; // emptied (or removed) since records were consumed
+        return true; // emptied since records were consumed
     }
 }

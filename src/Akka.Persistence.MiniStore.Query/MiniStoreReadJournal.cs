@@ -1,7 +1,7 @@
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Persistence.Journal;
-using Akka.Persistence.MiniStore.Index;
+using Akka.Persistence.MiniStore.Storage;
 using Akka.Persistence.Query;
 using Akka.Streams.Dsl;
 

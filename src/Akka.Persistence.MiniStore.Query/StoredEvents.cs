@@ -1,7 +1,7 @@
 using Akka.Actor;
 using Akka.Persistence.Journal;
-using Akka.Persistence.MiniStore.Index;
-using Akka.Persistence.MiniStore.Journal;
+using Akka.Persistence.MiniStore.Storage;
+
 using Akka.Persistence.MiniStore.Serialization;
 using Akka.Persistence.Query;
 using MiniStore;
@@ -21,6 +21,7 @@ internal sealed class StoredEvents
     public StoredEvents(ExtendedActorSystem system, string directory, MiniStoreOptions logOptions, EventAdapters? adapters, bool journalInThisSystem)
     {
         Directory = directory;
+        Layout = new StoreLayout(directory);
         LogOptions = logOptions;
         _serializer = new PayloadSerializer(system);
         _adapters = adapters;
@@ -29,23 +30,25 @@ internal sealed class StoredEvents
     }
 
     public string Directory { get; }
+    public StoreLayout Layout { get; }
     public MiniStoreOptions LogOptions { get; }
     public IndexSignal Signal { get; }
 
     /// <summary>Completes once the journal of this system has caught its index up with the logs (at once when the journal runs elsewhere).</summary>
     public Task IndexReady { get; }
 
-    public string IndexPath => JournalFiles.EventIndex(Directory);
+    public string IndexPath => Layout.EventIndex;
 
     public LogCursor EventLog(string persistenceId)
     {
-        string path = JournalFiles.EventLog(Directory, persistenceId);
+        string path = Layout.EventLog(persistenceId);
         return new LogCursor(path, LogOptions, line => EventRecord.PeekSequenceNr(line.Json.Span, persistenceId) ?? Read(line, path, persistenceId).SequenceNr);
     }
 
     public LogCursor Index() => new(IndexPath, LogOptions);
 
-    public Task<long> DeletedToAsync(string persistenceId) => DeletionMark.ReadDeletedToAsync(Directory, persistenceId, LogOptions);
+    public Task<long> DeletedToAsync(string persistenceId) =>
+        Task.FromResult(DeletionMark.ReadLast(Layout.DeletionLog(persistenceId), persistenceId, LogOptions)?.DeletedTo ?? 0);
 
     /// <summary>Reads an event record of <paramref name="persistenceId"/>'s log, checking it belongs there.</summary>
     public EventRecord Read(in LogRecord line, string path, string persistenceId)
