@@ -12,7 +12,7 @@ namespace Akka.Persistence.MiniStore;
 /// <item>Otherwise a <see cref="StoreLock"/>, so that two actor systems, in one process or two, never write one store.
 /// If another owner holds it, every request fails with the same <see cref="StoreLockedException"/> (naming the
 /// directory and the owner's process id) and nothing is read or written; each request tries again, so the plugin
-/// starts serving as soon as the other owner has gone. <c>onOwned</c> runs once the store is ours (or read-only):
+/// starts serving as soon as the other owner has gone. <c>onOwned</c> runs once the store is ours (or read-only), told why it cannot be written if it cannot:
 /// the journal starts its event index then, never before.</item>
 /// </list>
 /// </summary>
@@ -23,38 +23,34 @@ internal sealed class StoreOwnership : IDisposable
     private readonly string _owner;
     private readonly MiniStoreOptions _options;
     private readonly ILoggingAdapter _log;
-    private readonly Action _onOwned;
+    private readonly Action<string?> _onOwned;
     private readonly object _gate = new();
     private StoreLock? _lock;
     private bool _owned;
     private StoreLockedException? _refused;
 
-    public StoreOwnership(string directory, string lockFileName, string owner, MiniStoreOptions options, ILoggingAdapter log, Action? onOwned = null)
+    public StoreOwnership(string directory, string lockFileName, string owner, MiniStoreOptions options, ILoggingAdapter log, Action<string?>? onOwned = null)
     {
         _directory = directory;
         _lockFileName = lockFileName;
         _owner = owner;
         _options = options;
         _log = log;
-        _onOwned = onOwned ?? (() => { });
+        _onOwned = onOwned ?? (_ => { });
         try
         {
-            DurableDirectory.Create(directory, options.FileSync, options.DirectoryMode);
+            DurableDirectory.Create(directory, options.FileSync, options.DirectoryMode); // nothing is written when it exists
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            ReadOnlyReason = Directory.Exists(directory) && IsReadOnly(e) ? e.Message : null;
-            if (ReadOnlyReason is null)
+            if (!Directory.Exists(directory))
                 _log.Error(e, "{0} cannot create its directory '{1}'; every request fails until it exists", owner, directory);
         }
-        ReadOnlyReason ??= Directory.Exists(directory) ? WriteProblem(directory) : null;
-        if (ReadOnlyReason is not null)
-            _log.Warning("{0}: '{1}' cannot be written ({2}); reads work, writes fail until it can be written and the system restarts", owner, directory, ReadOnlyReason);
         try { Ensure(); } catch (IOException) { /* logged; every request will fail with it */ }
     }
 
-    /// <summary>Why the directory cannot be written, or null when it can.</summary>
-    public string? ReadOnlyReason { get; }
+    /// <summary>Why the directory cannot be written (known once the store is ours), or null when it can.</summary>
+    public string? ReadOnlyReason { get; private set; }
 
     /// <summary>Returns when this plugin may read its directory (it owns it, or it is read-only); otherwise throws.</summary>
     public void Ensure()
@@ -65,33 +61,40 @@ internal sealed class StoreOwnership : IDisposable
             first = EnsureLocked();
         }
         if (first)
-            _onOwned();
+            _onOwned(ReadOnlyReason);
     }
 
-    /// <summary>True the first time the store is found ours.</summary>
+    /// <summary>
+    /// True the first time the store is found ours. The lock comes first: until it is held nothing in the directory is
+    /// written, not even the probe that tells whether new files can be made.
+    /// </summary>
     private bool EnsureLocked()
     {
         if (_owned)
             return false;
         if (!Directory.Exists(_directory))
             throw new DirectoryNotFoundException($"{_owner}: its directory '{_directory}' does not exist and could not be created (removed or unmounted?).");
-        if (ReadOnlyReason is null)
+        try
         {
-            try
-            {
-                _lock = StoreLock.Acquire(_directory, _lockFileName, _owner, _options);
-                if (_refused is not null)
-                    _log.Info("{0}: the other owner has gone; now owns '{1}'", _owner, _directory);
-                _refused = null;
-            }
-            catch (StoreLockedException e)
-            {
-                if (_refused is null)
-                    _log.Error(e, "{0} cannot start: {1}", _owner, e.Message);
-                _refused = e;
-                throw;
-            }
+            _lock = StoreLock.Acquire(_directory, _lockFileName, _owner, _options);
+            if (_refused is not null)
+                _log.Info("{0}: the other owner has gone; now owns '{1}'", _owner, _directory);
+            _refused = null;
+            ReadOnlyReason = WriteProblem(_directory);
         }
+        catch (StoreLockedException e)
+        {
+            if (_refused is null)
+                _log.Error(e, "{0} cannot start: {1}", _owner, e.Message);
+            _refused = e;
+            throw;
+        }
+        catch (Exception e) when (IsReadOnly(e))
+        {
+            ReadOnlyReason = e.Message; // the lock file cannot even be opened for writing: nothing can be written
+        }
+        if (ReadOnlyReason is not null)
+            _log.Warning("{0}: '{1}' cannot be written ({2}); replay and queries work, writes fail until it can be written and the system restarts", _owner, _directory, ReadOnlyReason);
         _owned = true;
         return true;
     }

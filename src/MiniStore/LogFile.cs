@@ -84,6 +84,13 @@ public static class DurableDirectory
     }
 }
 
+/// <summary>A log path leads to a symbolic link, a directory or another non-regular file, which MiniStore never opens as a log.</summary>
+public sealed class NotARegularFileException(string path, string what)
+    : IOException($"'{path}' is {what}, not a regular file: MiniStore neither follows links nor opens anything else as a log, so that nothing outside its directory is read or changed")
+{
+    public string FilePath { get; } = path;
+}
+
 /// <summary>
 /// How the engine opens a file: never through a symbolic link (O_NOFOLLOW) and only if it is a regular file, so a
 /// log path that was replaced by a link, a directory or a device is refused naming what is there, and nothing outside
@@ -122,7 +129,7 @@ internal static class LogFile
     {
         string? entry = Entry(path);
         if (entry is { Length: > 0 })
-            throw new IOException($"'{path}' is {entry}, not a regular file: MiniStore neither follows links nor opens anything else as a log, so that nothing outside its directory is read or changed");
+            throw new NotARegularFileException(path, entry);
         if (OperatingSystem.IsLinux())
         {
             int flags = (readOnly ? Flags.ReadOnly : Flags.ReadWrite) | (create ? Flags.Create : 0) | Flags.NoFollow | Flags.CloseOnExec | Flags.LargeFile;
@@ -156,7 +163,7 @@ internal static class LogFile
     private static IOException Error(int errno, string call, string? path) => errno switch
     {
         ENOENT when path is not null => new FileNotFoundException($"{call} '{path}' failed: {Marshal.GetPInvokeErrorMessage(errno)}", path) { HResult = errno },
-        ELOOP when path is not null => new IOException($"'{path}' is a symbolic link: MiniStore does not follow links, so that nothing outside its directory is read or changed", errno),
+        ELOOP when path is not null => new NotARegularFileException(path, "a symbolic link"),
         _ => new IOException($"{call}{(path is null ? "" : $" '{path}'")} failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})", errno),
     };
 

@@ -16,8 +16,8 @@ internal sealed class JournalFiles(StoreLayout layout, MiniStoreOptions options,
     public OpenLogs? Budget { get; set; }
 
     /// <summary>Why the store cannot be written (a read-only file system, no permission), or null when it can.</summary>
-    public string? ReadOnlyReason { get; set; }
-    public bool IsReadOnly => ReadOnlyReason is not null;
+    public Func<string?> ReadOnlyReason { get; set; } = () => null;
+    public bool IsReadOnly => ReadOnlyReason() is not null;
 
     /// <summary>The highest sequence number of a persistence id that the event index lists (read only when a log looks lost).</summary>
     public long IndexedHighest(string persistenceId) => indexedHighest(persistenceId);
@@ -62,7 +62,7 @@ internal sealed class JournalFiles(StoreLayout layout, MiniStoreOptions options,
 
     public void RefuseReadOnly(string what, string? reason = null)
     {
-        if ((reason ?? ReadOnlyReason) is { } why)
+        if ((reason ?? ReadOnlyReason()) is { } why)
             throw new StoreReadOnlyException($"Cannot {what}: the MiniStore journal in '{Layout.JournalDirectory}' is read-only ({why}). Replay and queries work; writes fail until it can be written.");
     }
 

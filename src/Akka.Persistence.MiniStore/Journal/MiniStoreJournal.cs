@@ -60,8 +60,8 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
         _metrics.Queued = () => _queue.Queued;
 
         _ownership = new StoreOwnership(_settings.Directory, LockFileName, $"MiniStore journal of actor system '{Context.System.Name}'", options, _log,
-            onOwned: () => _index.Start(readOnly: files.IsReadOnly));
-        files.ReadOnlyReason = _ownership.ReadOnlyReason;
+            onOwned: readOnlyReason => _index.Start(readOnly: readOnlyReason is not null));
+        files.ReadOnlyReason = () => _ownership.ReadOnlyReason;
         _log.Info("MiniStore journal in '{0}' ({1} write threads, {2} open files at most{3})", _settings.Directory, _queue.MaxParallel, budget,
             files.IsReadOnly ? ", read-only" : "");
     }

@@ -69,10 +69,11 @@ public sealed class MiniStoreSnapshotStore : global::Akka.Persistence.Snapshot.S
                 {
                     return Read(file.Path, persistenceId);
                 }
-                catch (Exception e)
+                catch (Exception e) when (e is not NotARegularFileException)
                 {
                     // As Akka's own local snapshot store does: an unreadable snapshot is reported and an older one tried;
-                    // the journal still holds the events, so recovery replays more of them rather than losing any.
+                    // the journal still holds the events, so recovery replays more of them rather than losing any. A link
+                    // or a directory in its place is not skipped: the recovery fails, naming it, and nothing is followed.
                     _log.Error(e, "Snapshot '{0}' of persistence id '{1}' cannot be read; trying an older snapshot", file.Path, persistenceId);
                 }
             }

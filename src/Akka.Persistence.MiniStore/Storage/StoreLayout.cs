@@ -62,10 +62,13 @@ public sealed record StoreLayout(string JournalDirectory, string? SnapshotDirect
     public string? SnapshotsOfLog(string eventLog) =>
         SnapshotDirectory is null ? null : Path.Combine(SnapshotDirectory, Path.GetFileName(eventLog)[..^EventLogExtension.Length]);
 
-    /// <summary>The snapshot files in a persistence id's snapshot directory, in no particular order.</summary>
+    /// <summary>
+    /// The snapshot files in a persistence id's snapshot directory, in no particular order: every entry named like one,
+    /// also a link or a directory (which the snapshot store then refuses to read, naming it, rather than skip it).
+    /// </summary>
     public static IReadOnlyList<SnapshotFile> SnapshotFiles(string? snapshotsOfId) =>
         snapshotsOfId is not null && Directory.Exists(snapshotsOfId)
-            ? Directory.EnumerateFiles(snapshotsOfId, "*" + SnapshotExtension).Select(SnapshotFile.TryParse).OfType<SnapshotFile>().ToList()
+            ? Directory.EnumerateFileSystemEntries(snapshotsOfId, "*" + SnapshotExtension).Select(SnapshotFile.TryParse).OfType<SnapshotFile>().ToList()
             : [];
 }
 

@@ -45,6 +45,8 @@ internal sealed class FaultProbeActor : ReceivePersistentActor
 
     public override string PersistenceId { get; }
 
+    public static Props Props(string persistenceId, IActorRef reporter) => Akka.Actor.Props.Create(() => new FaultProbeActor(persistenceId, reporter));
+
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
         _reporter.Tell(new PersistFailed(PersistenceId, sequenceNr, cause.ToString()));

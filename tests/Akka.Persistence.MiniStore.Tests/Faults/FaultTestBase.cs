@@ -30,7 +30,7 @@ public abstract class FaultTestBase : MiniStoreSpec
         return true;
     }
 
-    protected IActorRef Start(string pid) => Sys.ActorOf(Props.Create(() => new FaultProbeActor(pid, TestActor)));
+    protected IActorRef Start(string pid) => Sys.ActorOf(FaultProbeActor.Props(pid, TestActor));
 
     /// <summary>
     /// Starts an incarnation of <paramref name="pid"/> and checks it recovers to <paramref name="highest"/>, replaying

@@ -109,6 +109,63 @@ public class StoreOwnerTests : JournalTestKit
         Assert.Equal(Path.Combine(JournalDirectory, MiniStoreJournal.LockFileName), e.LockPath);
     }
 
+    [Fact]
+    public void A_refused_system_writes_nothing_anywhere_in_the_store()
+    {
+        var first = StartSystem("quiet-first");
+        try
+        {
+            WriteSuccessfully(JournalOf(first), first, new AtomicWrite(Event("a-1", 1, Pid, WriterGuid)), new AtomicWrite(Event("a-2", 2, Pid, WriterGuid)));
+            var ownerProbe = CreateTestProbe(first);
+            Persistence.Instance.Apply(first).SnapshotStoreFor(null).Tell(new SaveSnapshot(new SnapshotMetadata(Pid, 2, DateTime.UtcNow), "state"), ownerProbe.Ref);
+            ownerProbe.ExpectMsg<SaveSnapshotSuccess>(Slow);
+            string before = Checksums(StoreDirectory);
+
+            var second = StartSystem("quiet-second");
+            try
+            {
+                // Both plugins of the refused system asked for everything they do.
+                var reporter = CreateTestProbe(second);
+                second.ActorOf(ReportingActor.Props(Pid, reporter.Ref));
+                reporter.ExpectMsg<ReportingActor.RecoveryFailed>(Slow);
+                second.ActorOf(ReportingActor.Props(Pid + "-new", reporter.Ref));
+                reporter.ExpectMsg<ReportingActor.RecoveryFailed>(Slow);
+                var probe = CreateTestProbe(second);
+                JournalOf(second).Tell(new WriteMessages([new AtomicWrite(Event("b-1", 1, Pid + "-new", WriterGuid))], probe.Ref, ActorInstanceId));
+                probe.ExpectMsg<WriteMessagesFailed>(Slow);
+                JournalOf(second).Tell(new DeleteMessagesTo(Pid, 2, probe.Ref));
+                probe.FishForMessage(m => m is DeleteMessagesFailure, Slow);
+                var snapshots = Persistence.Instance.Apply(second).SnapshotStoreFor(null);
+                snapshots.Tell(new SaveSnapshot(new SnapshotMetadata(Pid, 3, DateTime.UtcNow), "other"), probe.Ref);
+                probe.FishForMessage(m => m is SaveSnapshotFailure, Slow);
+                Assert.Equal(PersistenceHealthStatus.Unhealthy, Persistence.Instance.Apply(second).CheckJournalHealthAsync(null!).Result.Status);
+                Assert.Equal(PersistenceHealthStatus.Unhealthy, Persistence.Instance.Apply(second).CheckSnapshotStoreHealthAsync(null!).Result.Status);
+                Thread.Sleep(500); // room for any background work the refused journal might have started
+
+                Assert.Equal(before, Checksums(StoreDirectory));
+            }
+            finally
+            {
+                Terminate(second);
+            }
+            Assert.Equal(before, Checksums(StoreDirectory));
+        }
+        finally
+        {
+            Terminate(first);
+        }
+    }
+
+    /// <summary>
+    /// Every entry under <paramref name="directory"/>: directories by name, files by name, length and SHA-256 (a held
+    /// lock file, which .NET cannot open for reading beside its owner's lock, by length and modification time).
+    /// </summary>
+    internal static string Checksums(string directory) =>
+        string.Join("\n", Directory.GetFileSystemEntries(directory, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Select(path =>
+            Directory.Exists(path) ? path + "/"
+            : path.EndsWith(".lock", StringComparison.Ordinal) ? $"{path} {new FileInfo(path).Length} {File.GetLastWriteTimeUtc(path):O}"
+            : $"{path} {new FileInfo(path).Length} {Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path)))}"));
+
     private static void AssertTwoEvents(IReadOnlyList<StoredLine> lines) => Assert.Equal([1L, 2], lines.Select(l => l.Seq));
 
     /// <summary>The refusal names a directory of the store, the owning process (this one) and its actor system.</summary>
