@@ -39,6 +39,19 @@ public class HostileIdTests : JournalTestKit
     }
 
     [Fact]
+    public void An_empty_persistence_id_is_refused_saying_so()
+    {
+        var rejected = Assert.IsType<WriteMessageRejected>(Assert.Single(Write(new AtomicWrite(Event("a-1", 1, "", WriterGuid)))));
+        Assert.StartsWith("A persistence id must not be empty", rejected.Cause.Message);
+        Assert.DoesNotContain("Parameter", rejected.Cause.Message);
+
+        var reporter = CreateTestProbe();
+        Sys.ActorOf(ReportingActor.Props("", reporter.Ref));
+        Assert.StartsWith("A persistence id must not be empty", reporter.ExpectMsg<ReportingActor.RecoveryFailed>(Slow).Cause.Message);
+        Assert.Empty(Directory.GetFiles(JournalDirectory, "*.jsonl"));
+    }
+
+    [Fact]
     public void Persistent_actors_with_hostile_ids_persist_snapshot_and_recover_each_their_own_state()
     {
         var ids = JournalStorageTests.HostileIds;
