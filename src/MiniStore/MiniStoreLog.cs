@@ -86,6 +86,8 @@ public sealed class MiniStoreLog : IDisposable
         catch
         {
             file.Dispose();
+            if (created)
+                File.Delete(path); // still empty: the next open creates it again and makes its directory entry durable
             throw;
         }
     }

@@ -18,6 +18,14 @@ using MiniStore.CrashWriter;
 //       hostile-input tests run it under a GC heap limit to show a huge line is refused without being loaded.
 // Meant to be killed (SIGKILL) by the crash tests; as a safety net against orphans, akka mode exits by itself after
 // [max seconds] (default 120).
+//   MiniStore.CrashWriter <store directory> <actors> fleet [descriptors to hold]
+//       See Fleet.RunFleetAsync: a fleet persisting at once under the process's file limit, then recovered.
+//   MiniStore.CrashWriter <store directory> <ids> memory
+//       See Fleet.RunMemoryAsync: one short-lived actor per id; prints the managed heap after 1,000 ids and at the end.
+if (args.Length >= 3 && args[2] == "fleet")
+    return await Fleet.RunFleetAsync(Path.GetFullPath(args[0]), int.Parse(args[1]), args.Length > 3 ? int.Parse(args[3]) : 0);
+if (args.Length == 3 && args[2] == "memory")
+    return await Fleet.RunMemoryAsync(Path.GetFullPath(args[0]), int.Parse(args[1]));
 if (args.Length == 3 && args[2] == "compact")
     return await CompactionCrash.RunAsync(Path.GetFullPath(args[0]), Enum.Parse<CompactionCrash.Step>(args[1]));
 if (args.Length < 2 || !int.TryParse(args[1], out int count) || count < 0)

@@ -65,6 +65,7 @@ internal sealed class OpenLogs
                 {
                     log.Close();
                     _logs.Remove(persistenceId);
+                    Monitor.PulseAll(_gate); // an open waiting for a descriptor may find one now
                 }
                 else
                 {
@@ -77,23 +78,33 @@ internal sealed class OpenLogs
     }
 
     /// <summary>
-    /// Opens a file of a log, first closing idle logs when the process is out of file descriptors (EMFILE, ENFILE:
-    /// other parts of the application use them too), so that a write waits for a handle rather than fails.
+    /// Opens a file of a log. When the process is out of file descriptors (EMFILE, ENFILE: other parts of the
+    /// application use them too), idle logs are closed and the open is tried again, waiting for running operations to
+    /// close theirs, for up to <see cref="DescriptorPatience"/>: a write waits for a descriptor rather than fail.
     /// </summary>
     public TFile Open<TFile>(Func<TFile> open)
     {
-        try
+        var deadline = DateTime.UtcNow + DescriptorPatience;
+        while (true)
         {
-            return open();
-        }
-        catch (IOException e) when (e.HResult is EMFILE or ENFILE)
-        {
-            lock (_gate)
-                while (_idle.First is { } leastRecent)
-                    Forget(leastRecent.Value);
-            return open();
+            try
+            {
+                return open();
+            }
+            catch (IOException e) when (e.HResult is EMFILE or ENFILE && DateTime.UtcNow < deadline)
+            {
+                lock (_gate)
+                {
+                    while (_idle.First is { } leastRecent)
+                        Forget(leastRecent.Value);
+                    Monitor.Wait(_gate, TimeSpan.FromMilliseconds(50)); // woken when an operation closes a log
+                }
+            }
         }
     }
+
+    /// <summary>How long an open waits for a file descriptor when the process has none left.</summary>
+    public static readonly TimeSpan DescriptorPatience = TimeSpan.FromSeconds(30);
 
     /// <summary>Closes every idle log (the journal is stopping; no operation runs).</summary>
     public void CloseAll()
@@ -114,14 +125,15 @@ internal sealed class OpenLogs
     private const int ENFILE = 23, EMFILE = 24;
 
     /// <summary>
-    /// The file budget: <c>max-open-files</c> when set, and never more than a share of the process's own limit
-    /// (<c>ulimit -n</c>), leaving the rest to sockets, the runtime and the application.
+    /// The file budget: <c>max-open-files</c> when set (else 512), and never more than half of what the process has
+    /// left under its own limit (<c>ulimit -n</c>) when the journal starts, the rest staying for sockets, the runtime
+    /// and the application.
     /// </summary>
     public static int Budget(int configured, string key)
     {
-        long? limit = ProcessLimit();
-        int fromLimit = limit is { } soft ? (int)Math.Clamp((soft - 64) / 2, HandlesPerOperation, int.MaxValue) : int.MaxValue;
-        int budget = configured > 0 ? Math.Min(configured, fromLimit) : Math.Min(512, fromLimit);
+        int budget = configured > 0 ? configured : 512;
+        if (ProcessLimit() is { } soft)
+            budget = (int)Math.Min(budget, Math.Max(HandlesPerOperation, (soft - OpenNow()) / 2));
         if (budget < HandlesPerOperation)
             throw new ConfigurationException($"{key} = {configured} is too small: one operation on a log can hold {HandlesPerOperation} files open at once");
         return budget;
@@ -134,6 +146,19 @@ internal sealed class OpenLogs
             return null;
         var limits = new nint[2]; // struct rlimit { rlim_t soft, hard }: two machine words
         return getrlimit(OperatingSystem.IsLinux() ? 7 : 8, limits) == 0 && limits[0] > 0 ? limits[0] : null;
+    }
+
+    /// <summary>The descriptors this process holds now (Linux), else a typical runtime's share.</summary>
+    private static long OpenNow()
+    {
+        try
+        {
+            return OperatingSystem.IsLinux() ? Directory.EnumerateFileSystemEntries("/proc/self/fd").LongCount() : 128;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return 128;
+        }
     }
 
     [DllImport("libc", SetLastError = true)] private static extern int getrlimit(int resource, nint[] limits);
