@@ -113,6 +113,24 @@ public sealed class CompactorTests : IDisposable
     }
 
     [Fact]
+    public void A_torn_tail_is_kept_in_a_broken_copy_not_dropped_with_the_prefix()
+    {
+        string path = _dir.File("torn.jsonl");
+        byte[] intact = WriteLog(path, 4);
+        byte[] torn = [.. LogTestHelpers.EncodeLineBySpec(Record(5), more: true), .. "{\"crc\":\"12"u8];
+        File.WriteAllBytes(path, [.. intact, .. torn]);
+        int cut = LogTestHelpers.Lines(intact)[2].Offset;
+
+        using (var log = MiniStoreLog.Open(path))
+            LogCompactor.DropPrefix(log, cut);
+
+        // The compacted log holds the live suffix; the bytes no append acknowledged are where a repair keeps them.
+        Assert.Equal(intact[cut..], File.ReadAllBytes(path));
+        string copy = Assert.Single(Directory.GetFiles(_dir.Path, "torn.jsonl.*.broken"));
+        Assert.Equal(torn, File.ReadAllBytes(copy));
+    }
+
+    [Fact]
     public void A_leftover_copy_of_an_interrupted_compaction_is_removed()
     {
         string path = _dir.File("log.jsonl");
