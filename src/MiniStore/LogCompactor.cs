@@ -19,6 +19,8 @@ public static class LogCompactor
     /// </summary>
     public static long DropPrefix(MiniStoreLog log, long cutOffset)
     {
+        if (log.IsReadOnly)
+            throw new InvalidOperationException($"Log '{log.Path}' was opened for reading only; cannot compact it.");
         var (file, options) = (log.Handle, log.Options);
         byte[] buffer = new byte[64 * 1024];
         if (cutOffset <= 0 || cutOffset > log.Length)

@@ -131,6 +131,23 @@ public sealed class CompactorTests : IDisposable
     }
 
     [Fact]
+    public void A_log_opened_read_only_is_not_compacted()
+    {
+        string path = _dir.File("read-only.jsonl");
+        byte[] before = WriteLog(path, 3);
+        int secondLine = LogTestHelpers.Lines(before)[1].Offset;
+
+        using (var log = MiniStoreLog.Open(path, readOnly: true))
+        {
+            var e = Assert.Throws<InvalidOperationException>(() => LogCompactor.DropPrefix(log, secondLine));
+            Assert.Contains(path, e.Message);
+            Assert.Contains("reading only", e.Message);
+        }
+        Assert.Equal(before, File.ReadAllBytes(path));
+        Assert.Equal([path], Directory.GetFiles(_dir.Path));
+    }
+
+    [Fact]
     public void A_leftover_copy_of_an_interrupted_compaction_is_removed()
     {
         string path = _dir.File("log.jsonl");
