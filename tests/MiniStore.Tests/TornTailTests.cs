@@ -35,12 +35,12 @@ public sealed class TornTailTests : IDisposable
     /// <see cref="MiniStoreLog.RepairTail"/> or (<paramref name="byAppend"/>) by the first append, which keeps its
     /// bytes in a .broken copy; the log appends, reopens clean and replays.
     /// </summary>
-    private void AssertRepaired(string path, byte[] damaged, int goodLength, List<string> expectedAfterRepair, string context, bool byAppend = false)
+    private void AssertRepaired(string path, byte[] damaged, int goodLength, List<string> expectedAfterRepair, string context, bool byAppend = false, MiniStoreOptions? options = null)
     {
         File.WriteAllBytes(path, damaged);
         string brokenPattern = Path.GetFileName(path) + ".*.broken";
 
-        using (var log = MiniStoreLog.Open(path))
+        using (var log = MiniStoreLog.Open(path, options))
         {
             // Opening reports the torn tail and changes nothing.
             Assert.True(log.TornTail is not null, $"{context}: no torn tail reported");
@@ -90,7 +90,7 @@ public sealed class TornTailTests : IDisposable
         }
 
         // Appending after the repair left a clean log: it reopens without a torn tail and replays everything.
-        using (var log = MiniStoreLog.Open(path))
+        using (var log = MiniStoreLog.Open(path, options))
         {
             Assert.True(log.TornTail is null, $"{context}: second open found a torn tail again: {log.TornTail}");
             Assert.Equal(expectedAfterRepair.Append(After).ToList(), log.ReadJson());
@@ -320,6 +320,22 @@ public sealed class TornTailTests : IDisposable
         var all = Enumerable.Range(0, N).Select(Record).ToList();
         AssertRepaired(_dir.File("garbage.log"), [.. bytes, .. garbage], bytes.Length, all, $"{what} after the log");
         AssertRepaired(_dir.File("garbage-append.log"), [.. bytes, .. garbage], bytes.Length, all, $"{what} after the log", byAppend: true);
+    }
+
+    [Theory]
+    [InlineData(0, 5_000)]
+    [InlineData((byte)'x', 200_000)]
+    [InlineData(0, 2_500_000)] // copied to the .broken file in pieces
+    public void Bytes_after_the_last_line_break_longer_than_the_line_limit_are_a_torn_tail_too(byte fill, int length)
+    {
+        // A power loss in a large write (a batch of many lines) can leave all of it as zeros: far more than one line.
+        var options = new MiniStoreOptions { MaxLineLength = 1000 };
+        var (bytes, _) = WriteSingles();
+        byte[] tail = Enumerable.Repeat(fill, length).ToArray();
+        var all = Enumerable.Range(0, N).Select(Record).ToList();
+        AssertRepaired(_dir.File("long.log"), [.. bytes, .. tail], bytes.Length, all, $"{length} bytes after the log", options: options);
+        AssertRepaired(_dir.File("long-append.log"), [.. bytes, .. tail], bytes.Length, all, $"{length} bytes after the log", byAppend: true, options: options);
+        AssertRepaired(_dir.File("long-alone.log"), tail, 0, [], $"{length} bytes alone", options: options);
     }
 
     [Fact]

@@ -122,21 +122,35 @@ public sealed class ValidationTests : IDisposable
         Assert.Equal(payload + 10, records[1].Length);
     }
 
-    [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void Last_line_longer_than_MaxLineLength_fails_open_naming_its_line_and_start(bool withLineBreak)
+    [Fact]
+    public void Last_line_longer_than_MaxLineLength_fails_open_naming_its_line_and_start()
     {
-        string path = _dir.File($"long-last-{withLineBreak}.log");
+        string path = _dir.File("long-last.log");
         byte[] first = LogTestHelpers.EncodeLineBySpec("{\"i\":1}");
         byte[] last = LogTestHelpers.EncodeLineBySpec("{\"big\":\"" + new string('b', 300_000) + "\"}");
-        byte[] bytes = [.. first, .. last[..(withLineBreak ? ^0 : ^1)]];
+        byte[] bytes = [.. first, .. last];
         File.WriteAllBytes(path, bytes);
 
         var e = Assert.Throws<CorruptLogException>(() => MiniStoreLog.Open(path, new MiniStoreOptions { MaxLineLength = 100_000 }));
         Assert.Contains("100000-byte limit", e.Message);
         Assert.Equal(2, e.LineNumber);
         Assert.Equal(first.Length, e.Offset);
+        Assert.Equal(bytes, File.ReadAllBytes(path));
+    }
+
+    [Fact]
+    public void Last_line_longer_than_MaxLineLength_without_its_line_break_is_a_torn_tail()
+    {
+        // Never acknowledged (no '\n'), so a torn tail like any bytes after the last line break, whatever their length.
+        string path = _dir.File("long-last-torn.log");
+        byte[] first = LogTestHelpers.EncodeLineBySpec("{\"i\":1}");
+        byte[] last = LogTestHelpers.EncodeLineBySpec("{\"big\":\"" + new string('b', 300_000) + "\"}")[..^1];
+        byte[] bytes = [.. first, .. last];
+        File.WriteAllBytes(path, bytes);
+
+        using var log = MiniStoreLog.Open(path, new MiniStoreOptions { MaxLineLength = 100_000 });
+        Assert.Equal(new TornTail(first.Length, last.Length, log.TornTail!.Reason), log.TornTail);
+        Assert.Equal(["{\"i\":1}"], log.ReadJson());
         Assert.Equal(bytes, File.ReadAllBytes(path));
     }
 
