@@ -138,15 +138,20 @@ public sealed class ConcurrencyTests : IDisposable
             batchEnds.Add(lines[line - 1].Offset + lines[line - 1].Length);
         }
 
-        // Whatever a crash keeps of the write, the log holds whole batches: those that ended before the cut.
-        for (long cut = start; cut <= bytes.Length; cut++)
+        // Whatever a crash keeps of the write, the log holds whole batches: those that ended before the cut. Cuts at
+        // every line's end, one byte either side of it, and the middle of the line.
+        var unsynced = new MiniStoreOptions { FileSync = new CountingSync(realSync: false) };
+        var cuts = lines.Where(l => l.Offset >= start)
+            .SelectMany(l => new long[] { l.Offset + l.Length / 2, l.Offset + l.Length - 1, l.Offset + l.Length, l.Offset + l.Length + 1 })
+            .Prepend(start).Where(c => c <= bytes.Length).Distinct();
+        foreach (long cut in cuts)
         {
             string copy = _dir.File($"cut-{cut}.log");
             File.WriteAllBytes(copy, bytes[..(int)cut]);
             int whole = batchEnds.Count(end => end <= cut);
             var expected = all.Take(1 + sizes.Take(whole).Sum()).ToList();
 
-            using (var log = MiniStoreLog.Open(copy))
+            using (var log = MiniStoreLog.Open(copy, unsynced))
             {
                 long committed = whole == 0 ? start : batchEnds[whole - 1];
                 Assert.Equal(committed, log.Length);
