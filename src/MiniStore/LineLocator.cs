@@ -46,8 +46,8 @@ internal sealed class LineLocator(SafeFileHandle file, string path, long limit, 
         }
     }
 
-    /// <summary>For the report of an over-long line: where the line holding the byte before <paramref name="position"/> starts, found without keeping the line.</summary>
-    private long LineStartBefore(long position)
+    /// <summary>Where the line holding the byte before <paramref name="position"/> starts, found without keeping the line (and without the line limit).</summary>
+    public long LineStartBefore(long position)
     {
         while (position > 0)
         {

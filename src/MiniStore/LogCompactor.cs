@@ -13,17 +13,21 @@ public static class LogCompactor
 
     /// <summary>
     /// Replaces <paramref name="log"/>'s file with a copy of its bytes from <paramref name="cutOffset"/> (where a line
-    /// starts) to its committed end, read on its own handle. The caller is the log's only user and disposes
+    /// starts) to its committed end, read on its own handle; a torn tail is cut first, its bytes kept as
+    /// <see cref="MiniStoreLog.RepairTail"/> keeps them. The caller is the log's only user and disposes
     /// <paramref name="log"/> afterwards (its handle still reads the old file), then opens the new one. Returns the bytes removed.
     /// </summary>
     public static long DropPrefix(MiniStoreLog log, long cutOffset)
     {
+        if (log.IsReadOnly)
+            throw new InvalidOperationException($"Log '{log.Path}' was opened for reading only; cannot compact it.");
         var (file, options) = (log.Handle, log.Options);
         byte[] buffer = new byte[64 * 1024];
         if (cutOffset <= 0 || cutOffset > log.Length)
             throw new ArgumentOutOfRangeException(nameof(cutOffset), $"cut at {cutOffset} is not within '{log.Path}' ({log.Length} bytes)");
         if (RandomAccess.Read(file, buffer.AsSpan(0, 1), cutOffset - 1) != 1 || buffer[0] != '\n')
             throw new ArgumentOutOfRangeException(nameof(cutOffset), $"cut at {cutOffset} of '{log.Path}' is not at the start of a line; nothing was changed");
+        log.RepairTail();
         string temporary = log.Path + TemporaryExtension;
         RemoveLeftover(log.Path);
         using (var copy = LogFile.Open(temporary, readOnly: false, create: true, options))

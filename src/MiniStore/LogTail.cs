@@ -26,11 +26,14 @@ internal sealed record LogTail(long CommittedLength, LogRecord? LastRecord, Torn
 
         string? torn = null;
         long end = length;
-        var last = lines.LineContaining(length - 1);
-        var decoded = LineFormat.Decode(last.Content.Span);
-        if (!last.HasNewline)
-            torn = $"last line has no line break ({last.Content.Length} bytes): the write was cut short";
-        else if (!decoded.IsValid)
+        Span<byte> lastByte = stackalloc byte[1];
+        if (RandomAccess.Read(file, lastByte, length - 1) == 1 && lastByte[0] != '\n')
+        {
+            // Found without the line limit: a power loss can leave a whole large write (many lines) as zeros.
+            end = lines.LineStartBefore(length);
+            torn = $"last line has no line break ({length - end} bytes): the write was cut short";
+        }
+        else if (lines.LineContaining(length - 1) is var last && LineFormat.Decode(last.Content.Span) is { IsValid: false } decoded)
         {
             // Its first bytes as a reader sees them, its '\n' included when among them.
             Span<byte> start = stackalloc byte[LineFormat.CrcPrefix.Length];
@@ -41,9 +44,8 @@ internal sealed record LogTail(long CommittedLength, LogRecord? LastRecord, Torn
             if (decoded.IsAltered || !LineFormat.MayBeCutShort(start[..n]))
                 throw new CorruptLogException(path, 0, last.Start, decoded.IsAltered ? decoded.Error! : LineFormat.NotCutShort);
             torn = $"last line is damaged: {decoded.Error}";
-        }
-        if (torn is not null)
             end = last.Start;
+        }
 
         // Walk back over the lines of an unfinished batch to the end of the last complete one.
         int unfinished = 0;
@@ -51,7 +53,7 @@ internal sealed record LogTail(long CommittedLength, LogRecord? LastRecord, Torn
         while (end > 0)
         {
             var line = lines.LineContaining(end - 1);
-            decoded = LineFormat.Decode(line.Content.Span);
+            var decoded = LineFormat.Decode(line.Content.Span);
             if (!decoded.IsValid)
                 throw new CorruptLogException(path, 0, line.Start, decoded.Error + LineFormat.NotATornTail);
             if (!decoded.More)

@@ -120,21 +120,21 @@ public sealed class MiniStoreLog : IDisposable
         if (TornTail is not { } torn)
             return null;
         RefuseReadOnly("cut its torn tail");
-        var bytes = new byte[torn.Length];
-        int read = 0;
-        for (int n; read < bytes.Length && (n = RandomAccess.Read(_file, bytes.AsSpan(read), torn.Offset + read)) > 0;)
-            read += n;
         string brokenPath = $"{Path}.{DateTime.UtcNow:yyyyMMdd'T'HHmmss'.'fffffff'Z'}.broken";
+        long copied = 0;
         using (var copy = LogFile.Open(brokenPath, readOnly: false, create: true, _options))
         {
-            RandomAccess.Write(copy, bytes.AsSpan(0, read), 0);
+            // In pieces: a torn tail can be far longer than a line (a large write a power loss left as zeros).
+            var buffer = new byte[(int)Math.Min(torn.Length, 1 << 20)];
+            for (int n; copied < torn.Length && (n = RandomAccess.Read(_file, buffer.AsSpan(0, (int)Math.Min(buffer.Length, torn.Length - copied)), torn.Offset + copied)) > 0; copied += n)
+                RandomAccess.Write(copy, buffer.AsSpan(0, n), copied);
             _options.FileSync.SyncFile(copy);
         }
         _options.FileSync.SyncDirectory(System.IO.Path.GetDirectoryName(Path)!);
         RandomAccess.SetLength(_file, torn.Offset);
         _options.FileSync.SyncFile(_file);
         TornTail = null;
-        return new TailRepair(Path, torn.Offset, read, torn.Reason, brokenPath);
+        return new TailRepair(Path, torn.Offset, copied, torn.Reason, brokenPath);
     }
 
     /// <summary>Appends one atomic batch of records (each one UTF-8 JSON value) and returns once it is fsync'd: after a crash it replays whole or not at all.</summary>

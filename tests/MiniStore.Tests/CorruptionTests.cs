@@ -5,13 +5,13 @@ public sealed class CorruptionTests : IDisposable
     private readonly TempDir _dir = new();
     public void Dispose() => _dir.Dispose();
 
-    private async Task<byte[]> WriteFiveAsync()
+    private byte[] WriteFive()
     {
         string path = _dir.File("template.log");
-        await using (var log = await MiniStoreLog.OpenAsync(path))
+        using (var log = MiniStoreLog.Open(path))
             for (int i = 1; i <= 5; i++)
-                await log.AppendJsonAsync($"{{\"line\":{i},\"text\":\"hello\"}}");
-        byte[] bytes = await File.ReadAllBytesAsync(path);
+                log.AppendJson($"{{\"line\":{i},\"text\":\"hello\"}}");
+        byte[] bytes = File.ReadAllBytes(path);
         File.Delete(path);
         return bytes;
     }
@@ -22,38 +22,31 @@ public sealed class CorruptionTests : IDisposable
     /// and every read that reaches the damage fails, naming the file, the line and the offset, also one that started
     /// at an offset without knowing its line number (as after a seek).
     /// </summary>
-    private async Task AssertCorruptAtAsync(string path, byte[] damaged, long expectedLine, long expectedOffset, bool foundByOpen = false)
+    private void AssertCorruptAt(string path, byte[] damaged, long expectedLine, long expectedOffset, bool foundByOpen = false)
     {
-        await File.WriteAllBytesAsync(path, damaged);
+        File.WriteAllBytes(path, damaged);
 
-        if (foundByOpen)
+        foreach (bool readOnly in new[] { false, true })
         {
-            var open = await Assert.ThrowsAsync<CorruptLogException>(() => MiniStoreLog.OpenAsync(path));
-            AssertNames(open, path, expectedLine, expectedOffset);
+            if (foundByOpen)
+            {
+                var open = Assert.Throws<CorruptLogException>(() => MiniStoreLog.Open(path, readOnly: readOnly));
+                AssertNames(open, path, expectedLine, expectedOffset);
+                continue;
+            }
+            using var log = MiniStoreLog.Open(path, readOnly: readOnly);
+            Assert.Null(log.TornTail);
+
+            var read = Assert.Throws<CorruptLogException>(() => log.ReadJson());
+            AssertNames(read, path, expectedLine, expectedOffset);
+
+            // From the second line, as after a seek: the line number is counted for the report only.
+            var uncounted = Assert.Throws<CorruptLogException>(() => log.ReadJson(Array.IndexOf(damaged, (byte)'\n') + 1, fromLineNumber: 0));
+            AssertNames(uncounted, path, expectedLine, expectedOffset);
         }
-        else
-        {
-            await using var log = await MiniStoreLog.OpenAsync(path);
-            Assert.Null(log.Repair);
-        }
-
-        var read = await Assert.ThrowsAsync<CorruptLogException>(() => LogTestHelpers.ReadJsonAsync(path));
-        AssertNames(read, path, expectedLine, expectedOffset);
-
-        var uncounted = await Assert.ThrowsAsync<CorruptLogException>(async () =>
-        {
-            await foreach (var _ in MiniStoreLog.ReadAsync(path, 0, fromLineNumber: 0)) { }
-        });
-        AssertNames(uncounted, path, expectedLine, expectedOffset);
-
-        var replay = await Assert.ThrowsAsync<CorruptLogException>(async () =>
-        {
-            await foreach (var _ in MiniStoreLog.ReplayAsync<System.Text.Json.JsonElement>(path)) { }
-        });
-        AssertNames(replay, path, expectedLine, expectedOffset);
 
         // Nothing was repaired, truncated or copied.
-        Assert.Equal(damaged, await File.ReadAllBytesAsync(path));
+        Assert.Equal(damaged, File.ReadAllBytes(path));
         Assert.Empty(Directory.GetFiles(_dir.Path, "*.broken"));
     }
 
@@ -69,21 +62,21 @@ public sealed class CorruptionTests : IDisposable
     }
 
     [Fact]
-    public async Task Flipped_byte_in_line_2_of_5_throws_naming_file_and_line_and_leaves_the_file_alone()
+    public void Flipped_byte_in_line_2_of_5_throws_naming_file_and_line_and_leaves_the_file_alone()
     {
-        byte[] bytes = await WriteFiveAsync();
+        byte[] bytes = WriteFive();
         var lines = LogTestHelpers.Lines(bytes);
         var (start, length) = lines[1];
 
         byte[] damaged = (byte[])bytes.Clone();
         damaged[start + length / 2] ^= 0x01;
-        await AssertCorruptAtAsync(_dir.File("middle.log"), damaged, 2, start);
+        AssertCorruptAt(_dir.File("middle.log"), damaged, 2, start);
     }
 
     [Fact]
-    public async Task Any_flipped_byte_in_line_2_of_5_is_corruption_at_line_2()
+    public void Any_flipped_byte_in_line_2_of_5_is_corruption_at_line_2()
     {
-        byte[] bytes = await WriteFiveAsync();
+        byte[] bytes = WriteFive();
         var (start, length) = LogTestHelpers.Lines(bytes)[1];
 
         // Every byte including the '\n' (which merges lines 2 and 3 into one damaged line).
@@ -91,44 +84,44 @@ public sealed class CorruptionTests : IDisposable
         {
             byte[] damaged = (byte[])bytes.Clone();
             damaged[i] ^= 0x01;
-            await AssertCorruptAtAsync(_dir.File($"flip-{i}.log"), damaged, 2, start);
+            AssertCorruptAt(_dir.File($"flip-{i}.log"), damaged, 2, start);
         }
     }
 
     [Fact]
-    public async Task Damaged_second_to_last_line_is_corruption_not_a_torn_tail_found_by_the_read()
+    public void Damaged_second_to_last_line_is_corruption_not_a_torn_tail_found_by_the_read()
     {
-        byte[] bytes = await WriteFiveAsync();
+        byte[] bytes = WriteFive();
         var (start, _) = LogTestHelpers.Lines(bytes)[3];
         byte[] damaged = (byte[])bytes.Clone();
         damaged[start + 25] ^= 0x20;
-        await AssertCorruptAtAsync(_dir.File("fourth.log"), damaged, 4, start);
+        AssertCorruptAt(_dir.File("fourth.log"), damaged, 4, start);
     }
 
     [Fact]
-    public async Task Damaged_line_followed_by_a_torn_line_is_still_corruption()
+    public void Damaged_line_followed_by_a_torn_line_is_still_corruption()
     {
-        byte[] bytes = await WriteFiveAsync();
+        byte[] bytes = WriteFive();
         var lines = LogTestHelpers.Lines(bytes);
         byte[] damaged = bytes[..(lines[4].Offset + 5)]; // line 5 cut short
         damaged[lines[3].Offset + 25] ^= 0x20;        // line 4 damaged
-        await AssertCorruptAtAsync(_dir.File("two.log"), damaged, 4, lines[3].Offset, foundByOpen: true);
+        AssertCorruptAt(_dir.File("two.log"), damaged, 4, lines[3].Offset, foundByOpen: true);
     }
 
     [Fact]
-    public async Task Damage_inside_a_batch_followed_by_intact_data_is_corruption()
+    public void Damage_inside_a_batch_followed_by_intact_data_is_corruption()
     {
         string template = _dir.File("batch-template.log");
-        await using (var log = await MiniStoreLog.OpenAsync(template))
+        using (var log = MiniStoreLog.Open(template))
         {
-            await log.AppendJsonAsync("{\"a\":0}");
-            await log.AppendJsonBatchAsync("{\"b\":1}", "{\"b\":2}", "{\"b\":3}");
-            await log.AppendJsonAsync("{\"c\":4}");
+            log.AppendJson("{\"a\":0}");
+            log.AppendJsonBatch("{\"b\":1}", "{\"b\":2}", "{\"b\":3}");
+            log.AppendJson("{\"c\":4}");
         }
-        byte[] bytes = await File.ReadAllBytesAsync(template);
+        byte[] bytes = File.ReadAllBytes(template);
         var lines = LogTestHelpers.Lines(bytes);
         byte[] damaged = (byte[])bytes.Clone();
         damaged[lines[2].Offset + 30] ^= 0x01; // middle line of the batch
-        await AssertCorruptAtAsync(_dir.File("batch.log"), damaged, 3, lines[2].Offset);
+        AssertCorruptAt(_dir.File("batch.log"), damaged, 3, lines[2].Offset);
     }
 }

@@ -10,16 +10,14 @@ public sealed class DurabilityTests : IDisposable
     {
         string path = _dir.File("held.log");
         var sync = new BlockingSync();
-        await using var log = await MiniStoreLog.OpenAsync(path, new MiniStoreOptions { FileSync = sync });
+        using var log = MiniStoreLog.Open(path, new MiniStoreOptions { FileSync = sync });
 
         try
         {
-            // The append is written and fsync'd on its caller's thread, so it is started on its own.
-            Task append = Task.Run(() => log.AppendJsonAsync("{\"held\":true}"));
-            await Task.Delay(200);
-            Assert.False(append.IsCompleted, "append completed while its fsync was still held (or without any fsync)");
-            Assert.True(await sync.WaitUntilBlockedAsync(TimeSpan.FromSeconds(10)), "append never called SyncFile");
-            Assert.False(append.IsCompleted);
+            // The append writes and fsyncs on its caller's thread, so it is started on a thread of its own.
+            Task append = Task.Run(() => log.AppendJson("{\"held\":true}"));
+            Assert.True(sync.WaitUntilBlocked(), "append never called SyncFile");
+            Assert.False(append.IsCompleted, "append returned while its fsync was still held");
             Assert.Equal(0, log.Length);
 
             sync.Release();
@@ -32,24 +30,24 @@ public sealed class DurabilityTests : IDisposable
         }
         finally
         {
-            sync.Release(); // so that a failed assertion does not leave disposal waiting on a held sync
+            sync.Release(); // so that a failed assertion does not leave the append waiting on a held sync
         }
     }
 
     [Fact]
-    public async Task Every_acknowledged_append_is_covered_by_a_sync_after_its_write()
+    public void Every_acknowledged_append_is_covered_by_a_sync_after_its_write()
     {
         string path = _dir.File("each.log");
         var sync = new CountingSync();
-        await using var log = await MiniStoreLog.OpenAsync(path, new MiniStoreOptions { FileSync = sync });
+        using var log = MiniStoreLog.Open(path, new MiniStoreOptions { FileSync = sync });
 
         for (int i = 0; i < 20; i++)
         {
             int before = sync.FileSyncs;
             if (i % 3 == 0)
-                await log.AppendJsonBatchAsync($"{{\"i\":{i},\"part\":1}}", $"{{\"i\":{i},\"part\":2}}");
+                log.AppendJsonBatch($"{{\"i\":{i},\"part\":1}}", $"{{\"i\":{i},\"part\":2}}");
             else
-                await log.AppendJsonAsync($"{{\"i\":{i}}}");
+                log.AppendJson($"{{\"i\":{i}}}");
             Assert.True(sync.FileSyncs > before, $"append {i} was acknowledged without a SyncFile call");
             Assert.Equal(new FileInfo(path).Length, sync.FileLengthsAtSync[^1]);
             Assert.Equal(log.Length, sync.FileLengthsAtSync[^1]);
@@ -58,137 +56,135 @@ public sealed class DurabilityTests : IDisposable
     }
 
     [Fact]
-    public async Task Creating_a_log_syncs_its_parent_directory()
+    public void Creating_a_log_syncs_its_parent_directory()
     {
         string directory = Path.Combine(_dir.Path, "nested", "dir");
         string path = Path.Combine(directory, "new.log");
         var sync = new CountingSync();
 
-        await using (var log = await MiniStoreLog.OpenAsync(path, new MiniStoreOptions { FileSync = sync }))
+        using (var log = MiniStoreLog.Open(path, new MiniStoreOptions { FileSync = sync }))
         {
             Assert.True(File.Exists(path));
             Assert.Contains(Path.GetFullPath(directory), sync.Directories);
-            await log.AppendJsonAsync("{\"x\":1}");
+            // The new directories' own entries too, in their parents.
+            Assert.Contains(Path.Combine(_dir.Path, "nested"), sync.Directories);
+            Assert.Contains(_dir.Path, sync.Directories);
+            log.AppendJson("{\"x\":1}");
         }
     }
 
     [Fact]
-    public async Task Creating_a_log_from_a_relative_path_syncs_the_full_parent_directory()
+    public void Creating_a_log_from_a_relative_path_syncs_the_full_parent_directory()
     {
         string previous = Environment.CurrentDirectory;
         var sync = new CountingSync();
         string relative = Path.GetRelativePath(previous, _dir.File("relative.log"));
-        await using (var log = await MiniStoreLog.OpenAsync(relative, new MiniStoreOptions { FileSync = sync }))
+        using (var log = MiniStoreLog.Open(relative, new MiniStoreOptions { FileSync = sync }))
             Assert.Equal(_dir.File("relative.log"), log.Path);
         Assert.Contains(_dir.Path, sync.Directories);
     }
 
     [Fact]
-    public async Task Failed_fsync_faults_the_append_naming_the_log_and_cuts_the_record_back_off()
+    public void Failed_fsync_fails_the_append_naming_the_log_and_cuts_the_record_back_off()
     {
         string path = _dir.File("fail-once.log");
         var sync = new FailingSync();
-        await using (var log = await MiniStoreLog.OpenAsync(path, new MiniStoreOptions { FileSync = sync }))
+        using (var log = MiniStoreLog.Open(path, new MiniStoreOptions { FileSync = sync }))
         {
             for (int i = 0; i < 3; i++)
-                await log.AppendJsonAsync($"{{\"i\":{i}}}");
+                log.AppendJson($"{{\"i\":{i}}}");
             long before = new FileInfo(path).Length;
 
             sync.FailNext(1);
-            var e = await Assert.ThrowsAsync<IOException>(() => log.AppendJsonAsync("{\"i\":\"lost\"}"));
+            var e = Assert.Throws<IOException>(() => log.AppendJson("{\"i\":\"lost\"}"));
             Assert.Contains(path, e.Message);
             Assert.Contains(FailingSync.FailureMessage, e.Message);
             Assert.Equal(before, new FileInfo(path).Length);
             Assert.Equal(before, log.Length);
-            Assert.Equal(3, await LogTestHelpers.CountAsync(path));
+            Assert.Equal(3, LogTestHelpers.Count(path));
 
             // The fault is gone: the same log keeps appending, with no gap and no half record.
-            await log.AppendJsonAsync("{\"i\":3}");
-            await log.AppendJsonBatchAsync("{\"i\":4}", "{\"i\":5}");
-            Assert.Equal(6, await LogTestHelpers.CountAsync(path));
+            log.AppendJson("{\"i\":3}");
+            log.AppendJsonBatch("{\"i\":4}", "{\"i\":5}");
+            Assert.Equal(6, LogTestHelpers.Count(path));
         }
 
-        await using (var log = await MiniStoreLog.OpenAsync(path))
-            Assert.Null(log.Repair);
-        Assert.Equal(Enumerable.Range(0, 6).Select(i => $"{{\"i\":{i}}}").ToList(), await LogTestHelpers.ReadJsonAsync(path));
+        using (var log = MiniStoreLog.Open(path))
+            Assert.Null(log.TornTail);
+        Assert.Equal(Enumerable.Range(0, 6).Select(i => $"{{\"i\":{i}}}").ToList(), LogTestHelpers.ReadJson(path));
     }
 
     [Fact]
-    public async Task Persistent_fsync_failure_makes_the_log_refuse_appends_until_reopened()
+    public void Persistent_fsync_failure_makes_the_log_refuse_appends_until_reopened()
     {
         string path = _dir.File("fail-always.log");
         var sync = new FailingSync();
-        await using (var log = await MiniStoreLog.OpenAsync(path, new MiniStoreOptions { FileSync = sync }))
+        using (var log = MiniStoreLog.Open(path, new MiniStoreOptions { FileSync = sync }))
         {
             for (int i = 0; i < 3; i++)
-                await log.AppendJsonAsync($"{{\"i\":{i}}}");
+                log.AppendJson($"{{\"i\":{i}}}");
             long before = new FileInfo(path).Length;
 
             sync.FailAlways(true);
-            var e = await Assert.ThrowsAsync<IOException>(() => log.AppendJsonAsync("{\"i\":\"lost\"}"));
+            var e = Assert.Throws<IOException>(() => log.AppendJson("{\"i\":\"lost\"}"));
             Assert.Contains(path, e.Message);
             Assert.Equal(before, new FileInfo(path).Length);
 
             // The rollback could not be made durable either, so the instance refuses further appends.
-            var refused = await Assert.ThrowsAsync<IOException>(async () => await log.AppendJsonAsync("{\"i\":\"refused\"}"));
+            var refused = Assert.Throws<IOException>(() => log.AppendJson("{\"i\":\"refused\"}"));
             Assert.Contains(path, refused.Message);
             Assert.Equal(before, new FileInfo(path).Length);
             sync.FailAlways(false);
         }
 
-        await using (var log = await MiniStoreLog.OpenAsync(path, new MiniStoreOptions { FileSync = sync }))
+        using (var log = MiniStoreLog.Open(path, new MiniStoreOptions { FileSync = sync }))
         {
-            Assert.Null(log.Repair);
-            Assert.Equal(3, await LogTestHelpers.CountAsync(path));
-            await log.AppendJsonAsync("{\"i\":3}");
+            Assert.Null(log.TornTail);
+            Assert.Equal(3, LogTestHelpers.Count(path));
+            log.AppendJson("{\"i\":3}");
         }
-        Assert.Equal(Enumerable.Range(0, 4).Select(i => $"{{\"i\":{i}}}").ToList(), await LogTestHelpers.ReadJsonAsync(path));
+        Assert.Equal(Enumerable.Range(0, 4).Select(i => $"{{\"i\":{i}}}").ToList(), LogTestHelpers.ReadJson(path));
     }
 
     [Fact]
-    public async Task All_appends_sharing_a_failed_fsync_fault_and_none_is_kept()
+    public void A_failed_fsync_of_several_batches_keeps_none_of_them()
     {
-        string path = _dir.File("fail-group.log");
+        string path = _dir.File("fail-batches.log");
         var sync = new FailingSync();
-        await using (var log = await MiniStoreLog.OpenAsync(path, new MiniStoreOptions { FileSync = sync }))
+        using (var log = MiniStoreLog.Open(path, new MiniStoreOptions { FileSync = sync }))
         {
-            await log.AppendJsonAsync("{\"i\":0}");
+            log.AppendJson("{\"i\":0}");
             long before = new FileInfo(path).Length;
             sync.FailNext(1);
-            var tasks = Enumerable.Range(0, 20).Select(i => log.AppendJsonAsync($"{{\"lost\":{i}}}")).ToList();
-            try { await Task.WhenAll(tasks); } catch (IOException) { }
-            int faulted = tasks.Count(t => t.IsFaulted);
-            Assert.True(faulted >= 1);
-            // Whatever succeeded is in the file after the first record, whole; whatever faulted is not.
-            var records = await LogTestHelpers.ReadJsonAsync(path);
-            Assert.Equal(1 + tasks.Count(t => t.IsCompletedSuccessfully), records.Count);
-            Assert.Equal(log.Length, new FileInfo(path).Length);
-            foreach (var (task, i) in tasks.Select((t, i) => (t, i)))
-                Assert.Equal(task.IsCompletedSuccessfully, records.Contains($"{{\"lost\":{i}}}"));
-            Assert.True(before <= log.Length);
+            var batches = Enumerable.Range(0, 20).Select(i => (IReadOnlyList<ReadOnlyMemory<byte>>)[LogTestHelpers.Utf8($"{{\"lost\":{i}}}")]).ToList();
+            var e = Assert.Throws<IOException>(() => log.AppendBatches(batches));
+            Assert.Contains(path, e.Message);
+            Assert.Equal(before, log.Length);
+            Assert.Equal(before, new FileInfo(path).Length);
+            Assert.Equal(["{\"i\":0}"], LogTestHelpers.ReadJson(path));
         }
-        await using (var log = await MiniStoreLog.OpenAsync(path))
-            Assert.Null(log.Repair);
+        using (var log = MiniStoreLog.Open(path))
+            Assert.Null(log.TornTail);
     }
 
     [Fact]
-    public async Task Appending_after_dispose_throws()
+    public void Appending_after_dispose_throws()
     {
-        var log = await MiniStoreLog.OpenAsync(_dir.File("disposed.log"));
-        await log.AppendJsonAsync("1");
-        await log.DisposeAsync();
-        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await log.AppendJsonAsync("2"));
+        var log = MiniStoreLog.Open(_dir.File("disposed.log"));
+        log.AppendJson("1");
+        log.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => log.AppendJson("2"));
     }
 
     [Fact]
-    public async Task An_append_to_a_log_whose_file_was_removed_while_open_fails_naming_it()
+    public void An_append_to_a_log_whose_file_was_removed_while_open_fails_naming_it()
     {
         string path = _dir.File("removed.log");
-        await using var log = await MiniStoreLog.OpenAsync(path);
-        await log.AppendJsonAsync("1");
+        using var log = MiniStoreLog.Open(path);
+        log.AppendJson("1");
         File.Delete(path);
 
-        var e = await Assert.ThrowsAsync<IOException>(async () => await log.AppendJsonAsync("2"));
+        var e = Assert.Throws<IOException>(() => log.AppendJson("2"));
         Assert.Contains(path, e.Message);
         Assert.IsType<FileNotFoundException>(e.InnerException);
     }

@@ -1,3 +1,5 @@
+using System.Runtime.Versioning;
+
 namespace MiniStore.Tests;
 
 public sealed class FileModeTests : IDisposable
@@ -7,34 +9,42 @@ public sealed class FileModeTests : IDisposable
     private readonly TempDir _dir = new();
     public void Dispose() => _dir.Dispose();
 
-    [Fact]
-    public async Task The_engine_creates_logs_torn_tail_copies_lock_files_and_directories_for_the_owner_only()
+    [SkippableFact]
+    [UnsupportedOSPlatform("windows")]
+    public void The_engine_creates_logs_torn_tail_copies_and_directories_for_the_owner_only()
     {
-        if (OperatingSystem.IsWindows()) return;
+        Skip.If(OperatingSystem.IsWindows(), "Unix file modes do not exist on Windows");
         string directory = _dir.File("new-dir");
         string path = Path.Combine(directory, "a.jsonl");
-        await using (var log = await MiniStoreLog.OpenAsync(path))
-            await log.AppendJsonAsync("{\"a\":1}");
-        await File.AppendAllTextAsync(path, "{\"crc\":"); // torn
-        await using (var log = await MiniStoreLog.OpenAsync(path))
-            Assert.NotNull(log.Repair);
-        using (StoreLock.Acquire(directory, "store.lock", "test")) { }
+        using (var log = MiniStoreLog.Open(path))
+            log.AppendJson("{\"a\":1}");
+        File.AppendAllText(path, "{\"crc\":"); // torn
+        using (var log = MiniStoreLog.Open(path))
+            Assert.NotNull(log.RepairTail());
 
         Assert.Equal(OwnerDirectory, File.GetUnixFileMode(directory));
         var files = Directory.GetFiles(directory);
-        Assert.Equal(3, files.Length); // the log, its .broken copy, the lock file
+        Assert.Equal(2, files.Length); // the log, its .broken copy
         Assert.All(files, f => Assert.Equal(OwnerFile, File.GetUnixFileMode(f)));
     }
 
-    [Fact]
-    public async Task Configured_modes_are_used_instead()
+    [SkippableFact]
+    [UnsupportedOSPlatform("windows")]
+    public void Configured_modes_are_used_instead()
     {
-        if (OperatingSystem.IsWindows()) return;
+        Skip.If(OperatingSystem.IsWindows(), "Unix file modes do not exist on Windows");
         var options = new MiniStoreOptions { FileMode = OwnerFile | UnixFileMode.GroupRead, DirectoryMode = OwnerDirectory | UnixFileMode.GroupRead | UnixFileMode.GroupExecute };
         string directory = _dir.File("group-dir");
-        await using (var log = await MiniStoreLog.OpenAsync(Path.Combine(directory, "b.jsonl"), options))
-            await log.AppendJsonAsync("{\"b\":1}");
+        string path = Path.Combine(directory, "b.jsonl");
+        using (var log = MiniStoreLog.Open(path, options))
+            log.AppendJson("{\"b\":1}");
+        File.AppendAllText(path, "{\"crc\":"); // torn
+        using (var log = MiniStoreLog.Open(path, options))
+            Assert.NotNull(log.RepairTail());
+
         Assert.Equal(options.DirectoryMode, File.GetUnixFileMode(directory));
-        Assert.Equal(options.FileMode, File.GetUnixFileMode(Path.Combine(directory, "b.jsonl")));
+        var files = Directory.GetFiles(directory);
+        Assert.Equal(2, files.Length);
+        Assert.All(files, f => Assert.Equal(options.FileMode, File.GetUnixFileMode(f)));
     }
 }

@@ -1,27 +1,27 @@
-using System.Text;
 using MiniStore.PowerLoss;
 
 namespace MiniStore.Tests;
 
 /// <summary>
-/// Power loss at every point of a recorded workload (tests/MiniStore.PowerLoss): concurrent single and batch appends
-/// to two new logs in a new directory, a log reopened, a torn tail repaired. At each point every state a power loss
+/// Power loss at every point of a recorded workload (tests/MiniStore.PowerLoss): single and batch appends from several
+/// threads to two new logs in a new directory, a log reopened, a torn tail repaired. At each point every state a power loss
 /// can leave (unsynced writes lost, cut at line ends and mid-line, or read back as zeros; files whose directory entry
 /// was not synced gone) is written to a fresh directory and reopened: every log opens, every acknowledged record is
-/// there, records are in the order written with nothing foreign, and every cut-off tail is repaired and reported.
+/// there, records are in the order written with nothing foreign, and every cut-off tail is reported and repaired.
 /// The same checks on a recording that leaves out the file syncs, or the directory syncs, must find losses.
 /// </summary>
 public sealed class PowerLossTests : IDisposable
 {
+    private const string NeedsProc = "the recorder maps file handles to paths and inodes through /proc (Linux only)";
     private readonly TempDir _root = new();
 
-    [Fact]
-    public async Task Every_acknowledged_record_survives_a_power_loss_at_every_point_and_torn_tails_are_repaired()
+    [SkippableFact]
+    public void Every_acknowledged_record_survives_a_power_loss_at_every_point_and_torn_tails_are_repaired()
     {
-        if (!RecordingFileSync.IsSupported) return; // the recorder needs /proc (Linux)
-        var (recording, written) = await RecordWorkloadAsync(Omit.Nothing);
+        Skip.IfNot(RecordingFileSync.IsSupported, NeedsProc);
+        var (recording, written) = RecordWorkload(Omit.Nothing);
 
-        var check = await CheckEveryStateAsync(recording, written);
+        var check = CheckEveryState(recording, written);
 
         Assert.True(check.Violations.Count == 0, string.Join("\n", check.Violations.Take(20)));
         Assert.True(check.Points > 50, $"only {check.Points} crash points");
@@ -29,15 +29,15 @@ public sealed class PowerLossTests : IDisposable
         Assert.True(check.VanishedFiles > 0, "no state lost a file whose directory entry was not yet durable");
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(Omit.FileSyncs)]
     [InlineData(Omit.DirectorySyncs)]
-    public async Task The_model_finds_acknowledged_records_lost_when_syncs_are_left_out(Omit omit)
+    public void The_model_finds_acknowledged_records_lost_when_syncs_are_left_out(Omit omit)
     {
-        if (!RecordingFileSync.IsSupported) return;
-        var (recording, written) = await RecordWorkloadAsync(omit);
+        Skip.IfNot(RecordingFileSync.IsSupported, NeedsProc);
+        var (recording, written) = RecordWorkload(omit);
 
-        var check = await CheckEveryStateAsync(recording, written);
+        var check = CheckEveryState(recording, written);
 
         Assert.Contains(check.Violations, v => v.Contains("acknowledged record", StringComparison.Ordinal));
     }
@@ -48,35 +48,36 @@ public sealed class PowerLossTests : IDisposable
     /// live before the compaction and every append acknowledged after it. Without the copy's fsync the renamed log
     /// could be empty; without the directory fsync the name could still lead to the old file, which lacks the appends.
     /// </summary>
-    [Theory]
+    [SkippableTheory]
     [InlineData(Omit.Nothing, false)]
     [InlineData(Omit.FileSyncs, true)]
     [InlineData(Omit.DirectorySyncs, true)]
-    public async Task A_compacted_log_keeps_its_live_and_its_later_records_through_a_power_loss_at_every_point(Omit omit, bool losses)
+    public void A_compacted_log_keeps_its_live_and_its_later_records_through_a_power_loss_at_every_point(Omit omit, bool losses)
     {
-        if (!RecordingFileSync.IsSupported) return;
+        Skip.IfNot(RecordingFileSync.IsSupported, NeedsProc);
         string path = _root.File("c.jsonl");
-        await using (var log = await MiniStoreLog.OpenAsync(path))
+        long cut;
+        using (var log = MiniStoreLog.Open(path))
+        {
             for (int n = 0; n < 6; n++)
-                await log.AppendJsonAsync($$"""{"n":{{n}}}""");
-        var before = await ReadRecordsAsync(path);
-        long cut = 0;
-        await foreach (var record in MiniStoreLog.ReadAsync(path))
-            if (record.LineNumber == 4)
-                cut = record.Offset;
+                log.AppendJson($$"""{"n":{{n}}}""");
+            cut = log.Read().Single(r => r.LineNumber == 4).Offset;
+        }
+        var before = LogTestHelpers.ReadJson(path);
 
         var recording = new RecordingFileSync(_root.Path, new CountingSync(realSync: false), omit);
         foreach (var live in before.Skip(3))
             recording.Acknowledge(path, live);
         var options = new MiniStoreOptions { FileSync = recording };
-        await LogCompactor.DropPrefixAsync(path, cut, options);
-        await using (var log = await MiniStoreLog.OpenAsync(path, options))
+        using (var log = MiniStoreLog.Open(path, options))
+            LogCompactor.DropPrefix(log, cut);
+        using (var log = MiniStoreLog.Open(path, options))
             for (int n = 6; n < 8; n++)
             {
-                await log.AppendJsonAsync($$"""{"n":{{n}}}""");
+                log.AppendJson($$"""{"n":{{n}}}""");
                 recording.Acknowledge(path, $$"""{"n":{{n}}}""");
             }
-        Assert.Equal(before.Skip(3).Append("""{"n":6}""").Append("""{"n":7}"""), await ReadRecordsAsync(path));
+        Assert.Equal(before.Skip(3).Append("""{"n":6}""").Append("""{"n":7}"""), LogTestHelpers.ReadJson(path));
 
         var model = new PowerLossModel(recording);
         var violations = new List<string>();
@@ -89,8 +90,9 @@ public sealed class PowerLossTests : IDisposable
                 var survived = new List<string>();
                 if (state.Files.ContainsKey(path))
                 {
-                    await using (await MiniStoreLog.OpenAsync(map(path), reopen)) { }
-                    survived = await ReadRecordsAsync(map(path));
+                    using var reopened = MiniStoreLog.Open(map(path), reopen);
+                    reopened.RepairTail();
+                    survived = reopened.ReadJson();
                 }
                 foreach (var ack in model.AcknowledgedBefore(k))
                     if (!survived.Contains(ack.Record))
@@ -105,16 +107,17 @@ public sealed class PowerLossTests : IDisposable
 
     /// <summary>
     /// The workload. Before recording starts, <c>t.jsonl</c> holds two records and a torn third. Then, in a new
-    /// directory <c>logs</c>, three writers append concurrently (singles and batches of 3) to the new logs a and b;
-    /// a is reopened and appended to; t is opened (repairing its tail) and appended to. Returns the recording and,
-    /// for each log, every record in the order it is in the file at the end.
+    /// directory <c>logs</c>, three writers append from their own threads (singles and batches of 3) to the new logs a
+    /// and b, the two writers of a serializing their appends through a lock of theirs; a is reopened and appended to;
+    /// t is opened (its torn tail found, and cut by its first append) and appended to. Returns the recording and, for
+    /// each log, every record in the order it is in the file at the end.
     /// </summary>
-    private async Task<(RecordingFileSync, Dictionary<string, List<string>>)> RecordWorkloadAsync(Omit omit)
+    private (RecordingFileSync, Dictionary<string, List<string>>) RecordWorkload(Omit omit)
     {
         string torn = _root.File("t.jsonl");
-        await using (var t = await MiniStoreLog.OpenAsync(torn))
-            await t.AppendJsonBatchAsync("""{"w":"t0","n":0,"j":0}""", """{"w":"t0","n":1,"j":0}""");
-        await File.AppendAllTextAsync(torn, """{"crc":"0000""");
+        using (var t = MiniStoreLog.Open(torn))
+            t.AppendJsonBatch("""{"w":"t0","n":0,"j":0}""", """{"w":"t0","n":1,"j":0}""");
+        File.AppendAllText(torn, """{"crc":"0000""");
 
         var recording = new RecordingFileSync(_root.Path, new CountingSync(realSync: false), omit);
         recording.Acknowledge(torn, """{"w":"t0","n":0,"j":0}""");
@@ -122,37 +125,47 @@ public sealed class PowerLossTests : IDisposable
         var options = new MiniStoreOptions { FileSync = recording };
         string a = _root.File("logs/a.jsonl"), b = _root.File("logs/b.jsonl");
 
-        async Task Write(MiniStoreLog log, string writer, int appends, int batchSize)
+        void Write(MiniStoreLog log, object gate, string writer, int appends, int batchSize)
         {
             for (int n = 0; n < appends; n++)
             {
-                var records = Enumerable.Range(0, batchSize).Select(j => $$"""{"w":"{{writer}}","n":{{n}},"j":{{j}}}""").ToList();
-                await log.AppendJsonBatchAsync(records.ToArray());
-                foreach (var record in records)
-                    recording.Acknowledge(log.Path, record);
+                var records = Enumerable.Range(0, batchSize).Select(j => $$"""{"w":"{{writer}}","n":{{n}},"j":{{j}}}""").ToArray();
+                lock (gate)
+                {
+                    log.AppendJsonBatch(records);
+                    foreach (var record in records)
+                        recording.Acknowledge(log.Path, record);
+                }
             }
         }
 
-        await using (var logA = await MiniStoreLog.OpenAsync(a, options))
-        await using (var logB = await MiniStoreLog.OpenAsync(b, options))
-            await Task.WhenAll(Task.Run(() => Write(logA, "a1", 15, 1)), Task.Run(() => Write(logA, "a2", 6, 3)), Task.Run(() => Write(logB, "b1", 10, 1)));
-        await using (var logA = await MiniStoreLog.OpenAsync(a, options))
-            await Write(logA, "a3", 4, 2);
-        await using (var logT = await MiniStoreLog.OpenAsync(torn, options))
+        using (var logA = MiniStoreLog.Open(a, options))
+        using (var logB = MiniStoreLog.Open(b, options))
         {
-            Assert.NotNull(logT.Repair);
-            await Write(logT, "t1", 3, 1);
+            object gateA = new(), gateB = new();
+            Task.WaitAll(Task.Run(() => Write(logA, gateA, "a1", 15, 1)), Task.Run(() => Write(logA, gateA, "a2", 6, 3)), Task.Run(() => Write(logB, gateB, "b1", 10, 1)));
+        }
+        using (var logA = MiniStoreLog.Open(a, options))
+            Write(logA, new object(), "a3", 4, 2);
+        using (var logT = MiniStoreLog.Open(torn, options))
+        {
+            Assert.NotNull(logT.TornTail);
+            Write(logT, new object(), "t1", 3, 1);
         }
 
         var written = new Dictionary<string, List<string>>();
         foreach (string log in new[] { a, b, torn })
-            written[log] = await ReadRecordsAsync(log);
+            written[log] = LogTestHelpers.ReadJson(log);
         return (recording, written);
     }
 
     private sealed record Check(List<string> Violations, int Points, int States, int Repairs, int VanishedFiles);
 
-    private static async Task<Check> CheckEveryStateAsync(RecordingFileSync recording, Dictionary<string, List<string>> written)
+    /// <summary>
+    /// Reopens every log of every state: it must open, report what is past its last complete batch as a torn tail
+    /// (and nothing else), have that tail cut into a .broken copy by the repair, and replay a prefix of what was written.
+    /// </summary>
+    private static Check CheckEveryState(RecordingFileSync recording, Dictionary<string, List<string>> written)
     {
         var model = new PowerLossModel(recording);
         var random = new Random(20261126);
@@ -177,14 +190,20 @@ public sealed class PowerLossTests : IDisposable
                     }
                     try
                     {
-                        await using var reopened = await MiniStoreLog.OpenAsync(map(log), reopen);
-                        if (reopened.Length != content.Length)
+                        using var reopened = MiniStoreLog.Open(map(log), reopen);
+                        long committed = reopened.Length;
+                        if (committed != content.Length)
                         {
                             repairs++;
-                            if (reopened.Repair is not { } repair || repair.BytesRemoved != content.Length - reopened.Length || !File.Exists(repair.BrokenCopyPath))
-                                violations.Add($"{at}: '{log}' was cut from {content.Length} to {reopened.Length} bytes without a repair report and .broken copy");
+                            if (reopened.TornTail is not { } torn || torn.Offset != committed || torn.Length != content.Length - committed)
+                                violations.Add($"{at}: '{log}' ends at {committed} of its {content.Length} bytes, but its torn tail is reported as {reopened.TornTail?.ToString() ?? "none"}");
+                            else if (reopened.RepairTail() is not { } repair || repair.BytesRemoved != torn.Length || !File.Exists(repair.BrokenCopyPath)
+                                     || new FileInfo(map(log)).Length != committed)
+                                violations.Add($"{at}: '{log}' was not cut from {content.Length} to {committed} bytes with a repair report and .broken copy");
                         }
-                        survived[log] = await ReadRecordsAsync(map(log));
+                        else if (reopened.TornTail is not null)
+                            violations.Add($"{at}: '{log}' ends cleanly but a torn tail is reported: {reopened.TornTail}");
+                        survived[log] = reopened.ReadJson();
                     }
                     catch (Exception e)
                     {
@@ -200,14 +219,6 @@ public sealed class PowerLossTests : IDisposable
             }
         }
         return new Check(violations, model.Points, states, repairs, vanished);
-    }
-
-    private static async Task<List<string>> ReadRecordsAsync(string path)
-    {
-        var records = new List<string>();
-        await foreach (var record in MiniStoreLog.ReadAsync(path))
-            records.Add(Encoding.UTF8.GetString(record.Json.Span));
-        return records;
     }
 
     public void Dispose() => _root.Dispose();

@@ -9,7 +9,7 @@ public sealed class RoundTripTests : IDisposable
     public void Dispose() => _dir.Dispose();
 
     [Fact]
-    public async Task Appends_and_batches_replay_in_exact_order_across_reopen_cycles()
+    public void Appends_and_batches_replay_in_exact_order_across_reopen_cycles()
     {
         string path = _dir.File("order.log");
         var expected = new List<string>();
@@ -18,31 +18,31 @@ public sealed class RoundTripTests : IDisposable
 
         for (int cycle = 0; cycle < 5; cycle++)
         {
-            await using (var log = await MiniStoreLog.OpenAsync(path))
+            using (var log = MiniStoreLog.Open(path))
             {
-                Assert.Null(log.Repair);
-                Assert.Equal(expected.Count, await LogTestHelpers.CountAsync(path));
+                Assert.Null(log.TornTail);
+                Assert.Equal(expected, log.ReadJson());
                 Assert.Equal(new FileInfo(path).Length, log.Length);
                 if (expected.Count == 0)
                     Assert.Null(log.LastRecordAtOpen);
                 else
-                    Assert.Equal(expected[^1], Encoding.UTF8.GetString(log.LastRecordAtOpen!.Value.Json.Span));
+                    Assert.Equal(expected[^1], log.LastRecordAtOpen!.Value.Text());
 
                 for (int i = 0; i < 3; i++)
                 {
                     string single = Next();
-                    await log.AppendJsonAsync(single);
+                    log.AppendJson(single);
                     expected.Add(single);
 
                     var batch = Enumerable.Range(0, i + 1 + cycle).Select(_ => Next()).ToArray();
-                    await log.AppendJsonBatchAsync(batch);
+                    log.AppendJsonBatch(batch);
                     expected.AddRange(batch);
                 }
-                Assert.Equal(expected.Count, await LogTestHelpers.CountAsync(path));
+                Assert.Equal(expected, log.ReadJson());
                 Assert.Equal(new FileInfo(path).Length, log.Length);
             }
 
-            Assert.Equal(expected, await LogTestHelpers.ReadJsonAsync(path));
+            Assert.Equal(expected, LogTestHelpers.ReadJson(path));
         }
     }
 
@@ -50,7 +50,7 @@ public sealed class RoundTripTests : IDisposable
     public sealed record Order(int Id, string Customer, decimal Total, double Ratio, bool Paid, DateTimeOffset At, List<Item> Items, Dictionary<string, string> Tags, string? Note);
 
     [Fact]
-    public async Task ReplayAsync_round_trips_a_record_type()
+    public void Records_serialized_from_a_type_round_trip()
     {
         string path = _dir.File("typed.log");
         var orders = Enumerable.Range(1, 20).Select(i => new Order(
@@ -64,16 +64,16 @@ public sealed class RoundTripTests : IDisposable
             new Dictionary<string, string> { ["k"] = $"v{i}", ["empty"] = "" },
             i % 3 == 0 ? null : "note")).ToList();
 
-        await using (var log = await MiniStoreLog.OpenAsync(path))
+        using (var log = MiniStoreLog.Open(path))
         {
             foreach (var order in orders.Take(10))
-                await log.AppendAsync(order);
-            await log.AppendBatchAsync(orders.Skip(10));
+                log.Append(JsonSerializer.SerializeToUtf8Bytes(order));
+            log.Append(orders.Skip(10).Select(o => (ReadOnlyMemory<byte>)JsonSerializer.SerializeToUtf8Bytes(o)).ToList());
         }
 
-        var replayed = new List<Order>();
-        await foreach (var order in MiniStoreLog.ReplayAsync<Order>(path))
-            replayed.Add(order);
+        List<Order> replayed;
+        using (var log = MiniStoreLog.Open(path, readOnly: true))
+            replayed = log.Read().Select(r => JsonSerializer.Deserialize<Order>(r.Json.Span)!).ToList();
 
         Assert.Equal(orders.Count, replayed.Count);
         for (int i = 0; i < orders.Count; i++)
@@ -86,21 +86,22 @@ public sealed class RoundTripTests : IDisposable
     }
 
     [Fact]
-    public async Task File_is_valid_jsonl_with_checksums_and_more_flags_per_the_format()
+    public void File_is_valid_jsonl_with_checksums_and_more_flags_per_the_format()
     {
         string path = _dir.File("format.log");
-        await using (var log = await MiniStoreLog.OpenAsync(path))
+        using (var log = MiniStoreLog.Open(path))
         {
-            await log.AppendJsonAsync("{\"a\":1}");
-            await log.AppendJsonBatchAsync("{\"b\":2}", "[1,2,3]", "\"text with \\\" quote\"");
-            await log.AppendJsonAsync("42");
-            await log.AppendJsonBatchAsync("null", "true");
+            log.AppendJson("{\"a\":1}");
+            log.AppendJsonBatch("{\"b\":2}", "[1,2,3]", "\"text with \\\" quote\"");
+            log.AppendJson("42");
+            log.AppendJsonBatch("null", "true");
+            log.AppendBatches([[LogTestHelpers.Utf8("false")], [LogTestHelpers.Utf8("1.5"), LogTestHelpers.Utf8("{}")]]);
         }
 
-        string[] expectedRecords = ["{\"a\":1}", "{\"b\":2}", "[1,2,3]", "\"text with \\\" quote\"", "42", "null", "true"];
-        bool[] expectedMore = [false, true, true, false, false, true, false];
+        string[] expectedRecords = ["{\"a\":1}", "{\"b\":2}", "[1,2,3]", "\"text with \\\" quote\"", "42", "null", "true", "false", "1.5", "{}"];
+        bool[] expectedMore = [false, true, true, false, false, true, false, false, true, false];
 
-        byte[] bytes = await File.ReadAllBytesAsync(path);
+        byte[] bytes = File.ReadAllBytes(path);
         Assert.Equal((byte)'\n', bytes[^1]);
         var lines = LogTestHelpers.Lines(bytes);
         Assert.Equal(expectedRecords.Length, lines.Count);
@@ -131,21 +132,20 @@ public sealed class RoundTripTests : IDisposable
     }
 
     [Fact]
-    public async Task ReadAsync_reports_line_numbers_and_offsets_and_can_resume_from_a_position()
+    public void A_read_reports_line_numbers_and_offsets_and_can_resume_from_a_position()
     {
         string path = _dir.File("positions.log");
-        await using (var log = await MiniStoreLog.OpenAsync(path))
+        using (var log = MiniStoreLog.Open(path))
         {
             for (int i = 0; i < 4; i++)
-                await log.AppendJsonAsync($"{{\"i\":{i}}}");
-            await log.AppendJsonBatchAsync("{\"i\":4}", "{\"i\":5}");
+                log.AppendJson($"{{\"i\":{i}}}");
+            log.AppendJsonBatch("{\"i\":4}", "{\"i\":5}");
         }
 
-        byte[] bytes = await File.ReadAllBytesAsync(path);
+        byte[] bytes = File.ReadAllBytes(path);
         var lines = LogTestHelpers.Lines(bytes);
-        var records = new List<(string Json, long Line, long Offset)>();
-        await foreach (var r in MiniStoreLog.ReadAsync(path))
-            records.Add((Encoding.UTF8.GetString(r.Json.Span), r.LineNumber, r.Offset));
+        using var reader = MiniStoreLog.Open(path, readOnly: true);
+        var records = reader.Read().Select(r => (Json: r.Text(), Line: r.LineNumber, r.Offset)).ToList();
 
         Assert.Equal(6, records.Count);
         for (int i = 0; i < records.Count; i++)
@@ -156,36 +156,63 @@ public sealed class RoundTripTests : IDisposable
         }
 
         var resumed = new List<string>();
-        await foreach (var r in MiniStoreLog.ReadAsync(path, records[2].Offset, records[2].Line))
+        foreach (var r in reader.Read(records[2].Offset, records[2].Line))
         {
-            resumed.Add(Encoding.UTF8.GetString(r.Json.Span));
-            Assert.True(r.LineNumber >= 3);
+            resumed.Add(r.Text());
+            Assert.Equal(records[resumed.Count + 1].Line, r.LineNumber);
         }
         Assert.Equal(records.Skip(2).Select(r => r.Json), resumed);
 
-        // An end offset stops before the batch.
-        var bounded = new List<string>();
-        await foreach (var r in MiniStoreLog.ReadAsync(path, 0, 1, records[4].Offset))
-            bounded.Add(Encoding.UTF8.GetString(r.Json.Span));
-        Assert.Equal(records.Take(4).Select(r => r.Json), bounded);
+        // From an offset whose line is not known, records carry line number 0.
+        Assert.All(reader.Read(records[4].Offset, 0), r => Assert.Equal(0, r.LineNumber));
+        Assert.Equal(["{\"i\":4}", "{\"i\":5}"], reader.ReadJson(records[4].Offset, 0));
     }
 
     [Fact]
-    public async Task Reading_a_missing_log_yields_nothing_and_an_empty_log_opens_cleanly()
+    public void A_read_ends_where_the_log_ended_when_it_started()
     {
-        Assert.Empty(await LogTestHelpers.ReadJsonAsync(_dir.File("missing.log")));
+        string path = _dir.File("growing.log");
+        using var log = MiniStoreLog.Open(path);
+        for (int i = 0; i < 3; i++)
+            log.AppendJson($"{{\"i\":{i}}}");
+
+        var read = new List<string>();
+        foreach (var r in log.Read())
+        {
+            read.Add(r.Text());
+            if (read.Count == 1)
+                log.AppendJsonBatch("{\"i\":3}", "{\"i\":4}"); // appended while the read is under way
+        }
+        Assert.Equal(["{\"i\":0}", "{\"i\":1}", "{\"i\":2}"], read);
+        Assert.Equal(Enumerable.Range(0, 5).Select(i => $"{{\"i\":{i}}}"), log.ReadJson());
+    }
+
+    [Fact]
+    public void Opening_a_missing_log_read_only_fails_and_creates_nothing_and_an_empty_log_opens_cleanly()
+    {
+        var missing = Assert.Throws<FileNotFoundException>(() => MiniStoreLog.Open(_dir.File("missing.log"), readOnly: true));
+        Assert.Contains(_dir.File("missing.log"), missing.Message);
         Assert.False(File.Exists(_dir.File("missing.log")));
+        Assert.False(MiniStoreLog.Exists(_dir.File("missing.log")));
 
         string path = _dir.File("empty.log");
-        await using (var log = await MiniStoreLog.OpenAsync(path))
+        using (var log = MiniStoreLog.Open(path))
         {
-            Assert.Null(log.Repair);
-            Assert.Equal(0, await LogTestHelpers.CountAsync(path));
+            Assert.Null(log.TornTail);
+            Assert.Null(log.LastRecordAtOpen);
+            Assert.Empty(log.Read());
             Assert.Equal(0, log.Length);
         }
         Assert.True(File.Exists(path));
+        Assert.True(MiniStoreLog.Exists(path));
         Assert.Equal(0, new FileInfo(path).Length);
-        await using (var log = await MiniStoreLog.OpenAsync(path))
-            Assert.Null(log.Repair);
+        foreach (bool readOnly in new[] { false, true })
+        {
+            using var log = MiniStoreLog.Open(path, readOnly: readOnly);
+            Assert.Null(log.TornTail);
+            Assert.Equal(0, log.Length);
+            Assert.Null(log.RepairTail());
+        }
+        Assert.Equal(0, new FileInfo(path).Length);
     }
 }

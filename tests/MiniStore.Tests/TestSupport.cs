@@ -64,8 +64,8 @@ public sealed class BlockingSync : CountingSync
 
     public BlockingSync() : base(realSync: false) { }
 
-    /// <summary>Waits until some file sync is blocked inside <see cref="SyncFile"/>.</summary>
-    public Task<bool> WaitUntilBlockedAsync(TimeSpan timeout) => _entered.WaitAsync(timeout);
+    /// <summary>Waits until some file sync is blocked inside <see cref="SyncFile"/>; false if none came (the bound only ends a failing test).</summary>
+    public bool WaitUntilBlocked() => _entered.Wait(TimeSpan.FromSeconds(30));
 
     /// <summary>Stops blocking and lets every held sync through.</summary>
     public void Release()
@@ -115,21 +115,25 @@ public static class LogTestHelpers
 {
     public static ReadOnlyMemory<byte> Utf8(string json) => Encoding.UTF8.GetBytes(json);
 
-    public static Task AppendJsonAsync(this MiniStoreLog log, string json) => log.AppendJsonAsync(Utf8(json));
+    public static void AppendJson(this MiniStoreLog log, string json) => log.Append(Utf8(json));
 
-    public static Task AppendJsonBatchAsync(this MiniStoreLog log, params string[] json) =>
-        log.AppendJsonBatchAsync(json.Select(Utf8).ToList());
+    public static void AppendJsonBatch(this MiniStoreLog log, params string[] json) => log.Append(json.Select(Utf8).ToList());
 
-    /// <summary>Every record of the log as its JSON text, in order.</summary>
-    public static async Task<List<string>> ReadJsonAsync(string path, MiniStoreOptions? options = null)
+    /// <summary>Every record the log reads (up to its <see cref="MiniStoreLog.Length"/>) as its JSON text, in order.</summary>
+    public static List<string> ReadJson(this MiniStoreLog log, long fromOffset = 0, long fromLineNumber = 1) =>
+        log.Read(fromOffset, fromLineNumber).Select(r => Encoding.UTF8.GetString(r.Json.Span)).ToList();
+
+    /// <summary>Every record of the log file as its JSON text, in order, read on a read-only handle of its own.</summary>
+    public static List<string> ReadJson(string path, MiniStoreOptions? options = null)
     {
-        var records = new List<string>();
-        await foreach (var record in MiniStoreLog.ReadAsync(path, options))
-            records.Add(Encoding.UTF8.GetString(record.Json.Span));
-        return records;
+        using var log = MiniStoreLog.Open(path, options, readOnly: true);
+        return log.ReadJson();
     }
 
-    public static async Task<int> CountAsync(string path, MiniStoreOptions? options = null) => (await ReadJsonAsync(path, options)).Count;
+    public static int Count(string path, MiniStoreOptions? options = null) => ReadJson(path, options).Count;
+
+    /// <summary>The text of a record read back.</summary>
+    public static string Text(this LogRecord record) => Encoding.UTF8.GetString(record.Json.Span);
 
     /// <summary>Start offset and length (including its '\n') of every line of a file.</summary>
     public static List<(int Offset, int Length)> Lines(byte[] bytes)
