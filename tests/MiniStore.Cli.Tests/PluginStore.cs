@@ -52,12 +52,12 @@ internal sealed class PluginStore : IDisposable
     }
 
     /// <summary>The payload (a string event) and tags of each record in the id's log, read from the file as <c>jq</c> would.</summary>
-    public async Task<List<(string Payload, string[] Tags)>> ReadEventRecordsAsync(string persistenceId)
+    public List<(string Payload, string[] Tags)> ReadEventRecords(string persistenceId)
     {
         var records = new List<(string, string[])>();
-        await foreach (var record in global::MiniStore.MiniStoreLog.ReadAsync(EventLog(persistenceId)))
+        foreach (var record in LogFiles.Records(EventLog(persistenceId)))
         {
-            using var json = System.Text.Json.JsonDocument.Parse(record.Json);
+            using var json = System.Text.Json.JsonDocument.Parse(record);
             var root = json.RootElement;
             records.Add((root.GetProperty("payload").GetString()!, root.GetProperty("tags").EnumerateArray().Select(t => t.GetString()!).ToArray()));
         }

@@ -56,27 +56,23 @@ public sealed class VerifyRepairTests : IAsyncLifetime
     public async Task Verify_reports_sequence_numbers_out_of_order()
     {
         // A valid, checksummed line whose record repeats sequence number 1 after 6: intact bytes, wrong history.
-        var first = await MiniStoreLog.ReadAsync(Sensor1).Select(r => r.Json.ToArray()).FirstAsync();
-        await using (var log = await MiniStoreLog.OpenAsync(Sensor1))
-            await log.AppendJsonAsync(first);
+        LogFiles.Append(Sensor1, LogFiles.Records(Sensor1)[0]);
 
         var result = await Cli.RunAsync("verify", Dir);
 
         Assert.Equal(ExitCodes.Damaged, result.ExitCode);
-        Assert.Contains(result.Lines, l => l.StartsWith($"{Sensor1}:7: DAMAGED: sequence number 1 does not follow 6"));
+        Assert.Contains(result.Lines, l => l.StartsWith($"{Sensor1}:7: DAMAGED: sequence number 1 of persistence id 'sensor-1' does not follow 6"));
     }
 
     [Fact]
     public async Task Verify_reports_a_record_of_another_persistence_id()
     {
-        var stray = await MiniStoreLog.ReadAsync(_store.EventLog("sensor-2")).Select(r => r.Json.ToArray()).LastAsync();
-        await using (var log = await MiniStoreLog.OpenAsync(Sensor1))
-            await log.AppendJsonAsync(stray);
+        LogFiles.Append(Sensor1, LogFiles.Records(_store.EventLog("sensor-2"))[^1]);
 
         var result = await Cli.RunAsync("verify", Dir);
 
         Assert.Equal(ExitCodes.Damaged, result.ExitCode);
-        Assert.Contains(result.Lines, l => l.StartsWith($"{Sensor1}:7: DAMAGED: record of persistence id 'sensor-2' is in the log of another id"));
+        Assert.Contains(result.Lines, l => l == $"{Sensor1}:7: DAMAGED: record belongs to persistence id 'sensor-2', expected 'sensor-1'");
     }
 
     [Fact]

@@ -2,7 +2,7 @@ using Akka.Actor;
 using Akka.Configuration;
 using Akka.Persistence;
 using Akka.Persistence.MiniStore;
-using MiniStore.Cli.Store;
+using Akka.Persistence.MiniStore.Storage;
 
 namespace MiniStore.Cli.Migration;
 
