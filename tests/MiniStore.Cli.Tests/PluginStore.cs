@@ -18,6 +18,10 @@ internal sealed class PluginStore : IDisposable
     public string Directory { get; }
     public string JournalDirectory => Path.Combine(Directory, "journal");
     public string EventLog(string persistenceId) => Path.Combine(JournalDirectory, PersistenceIdFileName.For(persistenceId) + ".jsonl");
+    public string DeletionLog(string persistenceId) => Path.Combine(JournalDirectory, PersistenceIdFileName.For(persistenceId) + ".deleted.jsonl");
+    public string EventIndex => Path.Combine(JournalDirectory, "index", "events.jsonl");
+    public string[] Snapshots(string persistenceId) => System.IO.Directory.GetFiles(Path.Combine(Directory, "snapshots", PersistenceIdFileName.For(persistenceId)), "*.snapshot.json");
+    public string[] BrokenCopies => System.IO.Directory.GetFiles(JournalDirectory, "*.broken");
 
     public ActorSystem StartSystem()
     {

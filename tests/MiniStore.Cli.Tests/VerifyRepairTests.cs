@@ -27,14 +27,17 @@ public sealed class VerifyRepairTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Verify_reports_a_torn_tail_with_file_and_line_and_exits_3()
+    public async Task Verify_reports_a_torn_tail_with_file_line_and_byte_offset_as_cut_by_repair_and_exits_3()
     {
-        Damage.AppendTornLine(Sensor1);
+        long intact = new FileInfo(Sensor1).Length;
+        var torn = Damage.AppendTornLine(Sensor1);
 
         var result = await Cli.RunAsync("verify", Dir);
 
         Assert.Equal(ExitCodes.TornTail, result.ExitCode);
         Assert.StartsWith($"{Sensor1}:7: torn tail: last line has no line break", result.Lines[0]);
+        Assert.EndsWith($"{torn.Length} bytes from byte offset {intact}: cut by repair (`ministore repair` keeps them in a .broken copy beside the log)", result.Lines[0]);
+        Assert.DoesNotContain("never acknowledged", result.Output); // verify cannot know that of every torn tail: it says what repair does
         Assert.EndsWith("0 damaged, 1 torn tails", result.Lines[^1]);
     }
 

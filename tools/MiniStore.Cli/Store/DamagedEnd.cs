@@ -30,6 +30,11 @@ internal static class DamagedEnd
             }
             for (long end = damageOffset; end > 0;)
             {
+                if (scan.DamagedLines >= LogScan.MaxListedDamage)
+                {
+                    scan.Note(0, $"the lines before byte offset {end} were not checked: the file ends in more than {LogScan.MaxListedDamage} damaged lines (is it a MiniStore log?)");
+                    return;
+                }
                 try
                 {
                     using var log = MiniStoreLog.Open(copy, LogScanner.ReadOptions, readOnly: true);

@@ -18,6 +18,9 @@ internal sealed class IndexEvidence(StoreLayout layout)
     /// <summary>Why the index could not be read (null when it was, or was not needed).</summary>
     public string? Unreadable { get; private set; }
 
+    /// <summary>The torn tail the index ended in when read (its entries are appended without fsync, so a crash may leave one); its bytes are no evidence.</summary>
+    public TornTail? TornTail { get; private set; }
+
     public string Path => layout.EventIndex;
 
     /// <summary>The id and highest indexed sequence number of the event log named <paramref name="eventLogFileName"/>, or null when the index lists none.</summary>
@@ -34,6 +37,7 @@ internal sealed class IndexEvidence(StoreLayout layout)
             if (MiniStoreLog.Exists(Path))
             {
                 using var index = MiniStoreLog.Open(Path, LogScanner.ReadOptions, readOnly: true);
+                TornTail = index.TornTail;
                 foreach (var line in index.Read())
                 {
                     var entry = IndexEntry.Read(line, Path);

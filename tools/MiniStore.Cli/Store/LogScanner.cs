@@ -21,29 +21,35 @@ internal static class LogScanner
         var scan = new LogScan(path);
         try
         {
-            MiniStoreLog log;
-            try
-            {
-                log = MiniStoreLog.Open(path, ReadOptions, readOnly: true);
-            }
-            catch (CorruptLogException e)
-            {
-                // The last complete line is damaged: the engine opens no such log, as it cannot tell where the log ends.
-                scan.Damage(e.LineNumber, e.Problem);
-                DamagedEnd.ScanBefore(path, e.Offset, scan, onRecord, progress);
-                return scan;
-            }
-            using (log)
-            {
-                scan.Opened(log);
-                ReadAll(log, scan, onRecord, progress);
-            }
+            Scan(scan, onRecord, progress);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             scan.Unreadable(e.Message);
         }
+        scan.Finish();
         return scan;
+    }
+
+    private static void Scan(LogScan scan, Action<LogRecord, LogScan> onRecord, ScanProgress? progress)
+    {
+        MiniStoreLog log;
+        try
+        {
+            log = MiniStoreLog.Open(scan.Path, ReadOptions, readOnly: true);
+        }
+        catch (CorruptLogException e)
+        {
+            // The last complete line is damaged: the engine opens no such log, as it cannot tell where the log ends.
+            scan.Damage(e.LineNumber, e.Problem);
+            DamagedEnd.ScanBefore(scan.Path, e.Offset, scan, onRecord, progress);
+            return;
+        }
+        using (log)
+        {
+            scan.Opened(log);
+            ReadAll(log, scan, onRecord, progress);
+        }
     }
 
     /// <summary>Reads every record up to the log's committed end; a damaged line is reported and reading goes on after it.</summary>
@@ -124,10 +130,26 @@ internal sealed class LogScan(string path)
         LastRecordAtOpen = log.LastRecordAtOpen;
     }
 
+    /// <summary>Damaged lines listed per file; a file that is not a log at all would otherwise list each of its lines.</summary>
+    public const int MaxListedDamage = 20;
+    private long _unlisted;
+
+    public long DamagedLines { get; private set; }
+
     public void Damage(long lineNumber, string message)
     {
-        Problems.Add(new Problem(ProblemKind.Damage, Path, lineNumber, message));
         Breaks++;
+        if (++DamagedLines <= MaxListedDamage)
+            Problems.Add(new Problem(ProblemKind.Damage, Path, lineNumber, message));
+        else
+            _unlisted++;
+    }
+
+    /// <summary>Adds what was found but not listed.</summary>
+    public void Finish()
+    {
+        if (_unlisted > 0)
+            Problems.Add(new Problem(ProblemKind.Damage, Path, 0, $"{_unlisted} more damaged lines are not listed (the first {MaxListedDamage} found are)"));
     }
 
     public void Note(long lineNumber, string message) => Problems.Add(new Problem(ProblemKind.Note, Path, lineNumber, message));

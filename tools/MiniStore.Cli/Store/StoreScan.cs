@@ -36,6 +36,9 @@ internal sealed class StoreScan
         if (index.Unreadable is { } why)
             problems.Add(new Problem(ProblemKind.Note, index.Path, 0,
                 $"could not be read to check logs for lost events ({why}): they were checked without it, as the journal checks them; the journal rebuilds the index from the logs on its next start"));
+        else if (index.TornTail is { } torn)
+            problems.Add(new Problem(ProblemKind.Note, index.Path, 0,
+                $"ends in a torn tail ({torn.Reason}; {torn.Length} bytes from byte offset {torn.Offset}), so the entries there were not used to check logs for lost events, as the journal does not use them; the journal cuts it on its next start"));
         return new StoreScan(layout, logs, problems);
     }
 
