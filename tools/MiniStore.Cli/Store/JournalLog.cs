@@ -162,7 +162,8 @@ internal sealed class JournalLog
             : newestIntact >= DeletedTo
                 ? $"Recovery skips it and starts from {from}, replaying the events after it, which the journal still holds ({(DeletedTo == 0 ? "none was deleted" : $"deleted only up to {DeletedTo}")}): the state is the same. " +
                   "Move the file out of the store (keep a copy) to clear this report"
-                : $"Events up to sequence number {DeletedTo} were deleted from the journal and no intact snapshot holds them: recovery of {Quoted} would skip this file and start from {from} without them, a wrong state. " +
+                : $"Events up to sequence number {DeletedTo} were deleted from the journal and no intact snapshot holds them: recovery of {Quoted} would skip this file, " +
+                  $"{(newestIntact > 0 ? $"start from the older snapshot at sequence number {newestIntact}" : "start from an empty state")} and replay only the events after {DeletedTo}: a wrong state. " +
                   "Do not delete the file: restore it from a backup";
         return $"{what}. {advice}. `ministore repair` does not change snapshots";
     }

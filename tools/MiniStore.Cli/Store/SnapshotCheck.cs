@@ -41,7 +41,7 @@ internal sealed class SnapshotCheck
             if (bytes == 0)
                 return new(file, 0, "snapshot file is empty (0 bytes)", null);
             if (log.TornTail is { } torn)
-                return new(file, bytes, $"snapshot file is torn: {torn.Reason} ({torn.Length} bytes from byte offset {torn.Offset})", null);
+                return new(file, bytes, $"snapshot file ends torn at byte offset {torn.Offset} ({torn.Length} bytes: {torn.Reason})", null);
             int records = 0;
             string? pid = null, problem = null;
             foreach (var record in log.Read())
