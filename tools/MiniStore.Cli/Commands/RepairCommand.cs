@@ -77,7 +77,7 @@ internal static class RepairCommand
                         pending++;
                         continue;
                     }
-                    switch (Cut(torn.Path, tail, output))
+                    switch (Cut(torn.Path, tail, output, error))
                     {
                         case true: repaired++; break;
                         case false: failed++; break;
@@ -97,7 +97,7 @@ internal static class RepairCommand
     private static string Id(JournalLog log) => log.PersistenceId is null ? log.Name : $"persistence id '{log.PersistenceId}'";
 
     /// <summary>Cuts the torn tail the scan found, if the log still ends in it: true when cut, false when it cannot be, null when the log changed meanwhile.</summary>
-    private static bool? Cut(string path, TornTail scanned, TextWriter output)
+    private static bool? Cut(string path, TornTail scanned, TextWriter output, TextWriter error)
     {
         try
         {
@@ -114,6 +114,7 @@ internal static class RepairCommand
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             output.WriteLine(Printable.Escape($"  not removed: {e.Message}"));
+            error.WriteLine(Printable.Escape($"ministore repair: the torn tail of '{path}' could not be removed: {e.Message}"));
             return false;
         }
     }

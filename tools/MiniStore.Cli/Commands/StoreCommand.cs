@@ -24,7 +24,14 @@ internal static class StoreCommand
                 // A new store (for import) is laid out as Akka.Hosting lays it out: DIR/journal and DIR/snapshots.
                 if (createIfMissing && (!dir.Exists || !dir.EnumerateFileSystemInfos().Any()))
                 {
-                    dir.CreateSubdirectory("journal");
+                    try
+                    {
+                        dir.CreateSubdirectory("journal");
+                    }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                    {
+                        return Fail(error, command, ExitCodes.NoAccess, $"cannot create the store directory '{Path.Combine(dir.FullName, "journal")}': {e.Message}");
+                    }
                     dir.Refresh();
                 }
                 if (File.Exists(dir.FullName))
