@@ -183,4 +183,31 @@ public sealed class VerifyRepairTests : IAsyncLifetime
         Assert.Equal(["3", "4", "5"], lines.Select(l => l.Split("  ")[0]));
         Assert.EndsWith("\"off\"", lines[1]);
     }
+
+    [Fact]
+    public async Task Tail_follow_goes_on_after_the_log_is_compacted_under_it()
+    {
+        string log = _store.EventLog("sensor-2");
+        var output = new StringWriter();
+        var synchronized = TextWriter.Synchronized(output);
+        string Printed() { lock (synchronized) return output.ToString(); }
+        using var stop = new CancellationTokenSource();
+        var tail = MiniStoreCli.RunAsync(["tail", "-f", Dir, "sensor-2", "-n", "1"], synchronized, TextWriter.Null, stop.Token);
+        for (var start = DateTime.UtcNow.AddSeconds(30); !Printed().Contains('\n') && DateTime.UtcNow < start;)
+            await Task.Delay(20);
+
+        // As the journal's retention does: the log is replaced by its suffix (event 3 only), shorter than what tail has read.
+        using (var file = MiniStoreLog.Open(log))
+            LogCompactor.DropPrefix(file, file.Read().Skip(2).First().Offset);
+        using var system = _store.StartSystem();
+        await PluginStore.PersistAsync(system, "sensor-2", "off", "on");
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!Printed().Contains("5  ") && DateTime.UtcNow < deadline)
+            await Task.Delay(50);
+        stop.Cancel();
+        Assert.Equal(ExitCodes.Ok, await tail);
+        await system.Terminate();
+
+        Assert.Equal(["3", "4", "5"], Printed().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split("  ")[0]));
+    }
 }

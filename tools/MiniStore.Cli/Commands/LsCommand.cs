@@ -16,7 +16,7 @@ internal static class LsCommand
             var scan = StoreScan.Run(layout, parseResult.InvocationConfiguration.Error);
             var table = new Table("PERSISTENCE ID", "EVENTS", "HIGHEST SEQ", "DELETED TO", "SIZE", "LAST WRITE (UTC)", "SNAPSHOTS", "STATE");
             foreach (var log in scan.Logs.OrderBy(l => l.Name, StringComparer.Ordinal))
-                table.Add(log.Name, log.EventCount, log.HighestSequenceNr, log.DeletedTo, Table.Size(log.Bytes), log.LastWriteUtc, log.Snapshots.Count, State(log));
+                table.Add(log.Name, log.EventCount, log.HighestSequenceNr, log.DeletedTo, Table.Size(log.Bytes), log.LastWriteUtc is { } time ? time : "-", log.Snapshots.Count, State(log));
             table.WriteTo(output);
             return Task.FromResult(ExitCodes.Ok);
         });

@@ -36,7 +36,8 @@ internal sealed class JournalLog
     public LostEventsException? Lost { get; private set; }
     public long Bytes => SizeOf(Path) + SizeOf(DeletionsPath);
     public long SnapshotBytes => Snapshots.Sum(s => s.Bytes);
-    public DateTime LastWriteUtc => File.GetLastWriteTimeUtc(Events is null ? DeletionsPath : Path);
+    /// <summary>When the event log (or, without one, the deletion log) was last written; null when neither exists.</summary>
+    public DateTime? LastWriteUtc => new[] { Path, DeletionsPath }.Where(File.Exists).Select(File.GetLastWriteTimeUtc).Cast<DateTime?>().FirstOrDefault();
     /// <summary>The persistence id, or the file name when no file says it.</summary>
     public string Name => PersistenceId ?? $"({FileName})";
 
