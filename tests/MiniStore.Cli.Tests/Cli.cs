@@ -8,6 +8,15 @@ internal static class Cli
     public sealed record Result(int ExitCode, string Output, string Error)
     {
         public string[] Lines => Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        public string[] ErrorLines => Error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+        /// <summary>Whatever went wrong, the user sees messages, not a .NET stack trace.</summary>
+        public Result WithoutStackTrace()
+        {
+            Xunit.Assert.DoesNotContain("   at ", Output + Error);
+            Xunit.Assert.DoesNotContain("Unhandled exception", Output + Error);
+            return this;
+        }
     }
 
     public static async Task<Result> RunAsync(params string[] args)

@@ -18,6 +18,10 @@ internal sealed class PluginStore : IDisposable
     public string Directory { get; }
     public string JournalDirectory => Path.Combine(Directory, "journal");
     public string EventLog(string persistenceId) => Path.Combine(JournalDirectory, PersistenceIdFileName.For(persistenceId) + ".jsonl");
+    public string DeletionLog(string persistenceId) => Path.Combine(JournalDirectory, PersistenceIdFileName.For(persistenceId) + ".deleted.jsonl");
+    public string EventIndex => Path.Combine(JournalDirectory, "index", "events.jsonl");
+    public string[] Snapshots(string persistenceId) => System.IO.Directory.GetFiles(Path.Combine(Directory, "snapshots", PersistenceIdFileName.For(persistenceId)), "*.snapshot.json");
+    public string[] BrokenCopies => System.IO.Directory.GetFiles(JournalDirectory, "*.broken");
 
     public ActorSystem StartSystem()
     {
@@ -52,12 +56,12 @@ internal sealed class PluginStore : IDisposable
     }
 
     /// <summary>The payload (a string event) and tags of each record in the id's log, read from the file as <c>jq</c> would.</summary>
-    public async Task<List<(string Payload, string[] Tags)>> ReadEventRecordsAsync(string persistenceId)
+    public List<(string Payload, string[] Tags)> ReadEventRecords(string persistenceId)
     {
         var records = new List<(string, string[])>();
-        await foreach (var record in global::MiniStore.MiniStoreLog.ReadAsync(EventLog(persistenceId)))
+        foreach (var record in LogFiles.Records(EventLog(persistenceId)))
         {
-            using var json = System.Text.Json.JsonDocument.Parse(record.Json);
+            using var json = System.Text.Json.JsonDocument.Parse(record);
             var root = json.RootElement;
             records.Add((root.GetProperty("payload").GetString()!, root.GetProperty("tags").EnumerateArray().Select(t => t.GetString()!).ToArray()));
         }

@@ -58,6 +58,9 @@ public sealed class ProcessTests : IAsyncLifetime
 
         Assert.Equal(ExitCodes.NotFound, (await Cli.RunProcessAsync("ls", Path.Combine(Dir, "nothing-here"))).ExitCode);
         Assert.Equal(ExitCodes.UsageError, (await Cli.RunProcessAsync("cat", Dir)).ExitCode);
+        var emptyId = (await Cli.RunProcessAsync("cat", Dir, "")).WithoutStackTrace();
+        Assert.Equal(ExitCodes.NotFound, emptyId.ExitCode);
+        Assert.StartsWith("ministore cat: the persistence id is empty", emptyId.Error);
     }
 
     [Fact]

@@ -27,14 +27,17 @@ public sealed class VerifyRepairTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Verify_reports_a_torn_tail_with_file_and_line_and_exits_3()
+    public async Task Verify_reports_a_torn_tail_with_file_line_and_byte_offset_as_cut_by_repair_and_exits_3()
     {
-        Damage.AppendTornLine(Sensor1);
+        long intact = new FileInfo(Sensor1).Length;
+        var torn = Damage.AppendTornLine(Sensor1);
 
         var result = await Cli.RunAsync("verify", Dir);
 
         Assert.Equal(ExitCodes.TornTail, result.ExitCode);
         Assert.StartsWith($"{Sensor1}:7: torn tail: last line has no line break", result.Lines[0]);
+        Assert.EndsWith($"{torn.Length} bytes from byte offset {intact}: cut by repair (`ministore repair` keeps them in a .broken copy beside the log)", result.Lines[0]);
+        Assert.DoesNotContain("never acknowledged", result.Output); // verify cannot know that of every torn tail: it says what repair does
         Assert.EndsWith("0 damaged, 1 torn tails", result.Lines[^1]);
     }
 
@@ -56,27 +59,23 @@ public sealed class VerifyRepairTests : IAsyncLifetime
     public async Task Verify_reports_sequence_numbers_out_of_order()
     {
         // A valid, checksummed line whose record repeats sequence number 1 after 6: intact bytes, wrong history.
-        var first = await MiniStoreLog.ReadAsync(Sensor1).Select(r => r.Json.ToArray()).FirstAsync();
-        await using (var log = await MiniStoreLog.OpenAsync(Sensor1))
-            await log.AppendJsonAsync(first);
+        LogFiles.Append(Sensor1, LogFiles.Records(Sensor1)[0]);
 
         var result = await Cli.RunAsync("verify", Dir);
 
         Assert.Equal(ExitCodes.Damaged, result.ExitCode);
-        Assert.Contains(result.Lines, l => l.StartsWith($"{Sensor1}:7: DAMAGED: sequence number 1 does not follow 6"));
+        Assert.Contains(result.Lines, l => l.StartsWith($"{Sensor1}:7: DAMAGED: sequence number 1 of persistence id 'sensor-1' does not follow 6"));
     }
 
     [Fact]
     public async Task Verify_reports_a_record_of_another_persistence_id()
     {
-        var stray = await MiniStoreLog.ReadAsync(_store.EventLog("sensor-2")).Select(r => r.Json.ToArray()).LastAsync();
-        await using (var log = await MiniStoreLog.OpenAsync(Sensor1))
-            await log.AppendJsonAsync(stray);
+        LogFiles.Append(Sensor1, LogFiles.Records(_store.EventLog("sensor-2"))[^1]);
 
         var result = await Cli.RunAsync("verify", Dir);
 
         Assert.Equal(ExitCodes.Damaged, result.ExitCode);
-        Assert.Contains(result.Lines, l => l.StartsWith($"{Sensor1}:7: DAMAGED: record of persistence id 'sensor-2' is in the log of another id"));
+        Assert.Contains(result.Lines, l => l == $"{Sensor1}:7: DAMAGED: record belongs to persistence id 'sensor-2', expected 'sensor-1'");
     }
 
     [Fact]
@@ -183,5 +182,32 @@ public sealed class VerifyRepairTests : IAsyncLifetime
         var lines = Printed().Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(["3", "4", "5"], lines.Select(l => l.Split("  ")[0]));
         Assert.EndsWith("\"off\"", lines[1]);
+    }
+
+    [Fact]
+    public async Task Tail_follow_goes_on_after_the_log_is_compacted_under_it()
+    {
+        string log = _store.EventLog("sensor-2");
+        var output = new StringWriter();
+        var synchronized = TextWriter.Synchronized(output);
+        string Printed() { lock (synchronized) return output.ToString(); }
+        using var stop = new CancellationTokenSource();
+        var tail = MiniStoreCli.RunAsync(["tail", "-f", Dir, "sensor-2", "-n", "1"], synchronized, TextWriter.Null, stop.Token);
+        for (var start = DateTime.UtcNow.AddSeconds(30); !Printed().Contains('\n') && DateTime.UtcNow < start;)
+            await Task.Delay(20);
+
+        // As the journal's retention does: the log is replaced by its suffix (event 3 only), shorter than what tail has read.
+        using (var file = MiniStoreLog.Open(log))
+            LogCompactor.DropPrefix(file, file.Read().Skip(2).First().Offset);
+        using var system = _store.StartSystem();
+        await PluginStore.PersistAsync(system, "sensor-2", "off", "on");
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!Printed().Contains("5  ") && DateTime.UtcNow < deadline)
+            await Task.Delay(50);
+        stop.Cancel();
+        Assert.Equal(ExitCodes.Ok, await tail);
+        await system.Terminate();
+
+        Assert.Equal(["3", "4", "5"], Printed().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split("  ")[0]));
     }
 }

@@ -125,7 +125,7 @@ public sealed class ExportImportTests : IDisposable
         await AssertSameEventsAsync(other, device.Directory, "ledger-1", "ledger-2");
         foreach (var pid in states.Keys)
         {
-            var records = await device.ReadEventRecordsAsync(pid);
+            var records = device.ReadEventRecords(pid);
             Assert.NotEmpty(records);
             Assert.All(records, r => Assert.Equal(Ledger.TagsOf(r.Payload), r.Tags.Order()));
         }
@@ -145,7 +145,7 @@ public sealed class ExportImportTests : IDisposable
 
         var result = await Cli.RunAsync("import", device.Directory, "--from", other.HoconFile, "--pid", "ledger-2");
         Assert.True(result.ExitCode == 0, result.Output + result.Error);
-        var records = await device.ReadEventRecordsAsync("ledger-2");
+        var records = device.ReadEventRecords("ledger-2");
         Assert.Equal(15, records.Count);
         Assert.All(records, r => Assert.Empty(r.Tags));
     }
@@ -215,7 +215,8 @@ public sealed class ExportImportTests : IDisposable
 
         var result = await ExportAsync(other);
 
-        Assert.Contains($"big: {events - exportedBeforeKill} events read, {events - exportedBeforeKill} written (after {exportedBeforeKill} up to {events}, resumed); check ok", result.Lines);
+        // A write that a busy database times out is retried within the run (" (after 1 retries)" follows): the same result.
+        Assert.Contains(result.Lines, l => l.StartsWith($"big: {events - exportedBeforeKill} events read, {events - exportedBeforeKill} written (after {exportedBeforeKill} up to {events}, resumed); check ok"));
         await AssertSameEventsAsync(other, _store.Directory, "big");
         using var check = other.StartSystem();
         Assert.Equal(Ledger.Values(1, events), await Ledger.RecoverAsync(check, "big"));
@@ -259,20 +260,11 @@ public sealed class ExportImportTests : IDisposable
         await WriteLedgersAsync();
         // Rewrite ledger-2's log through the engine (valid checksums) with event 3 naming a type no assembly holds.
         string log = _store.EventLog("ledger-2");
-        var records = new List<string>();
-        await foreach (var record in global::MiniStore.MiniStoreLog.ReadAsync(log))
-            records.Add(System.Text.Encoding.UTF8.GetString(record.Json.Span));
+        var records = LogFiles.Records(log).Select(r => System.Text.Json.Nodes.JsonNode.Parse(r)!.AsObject()).ToList();
         File.Delete(log);
-        await using (var rewritten = await global::MiniStore.MiniStoreLog.OpenAsync(log))
-        {
-            foreach (var json in records)
-            {
-                var node = System.Text.Json.Nodes.JsonNode.Parse(json)!.AsObject();
-                if (node["seq"]!.GetValue<long>() == 3)
-                    node["payloadType"] = "Nope.Event, Nope";
-                await rewritten.AppendJsonAsync(System.Text.Encoding.UTF8.GetBytes(node.ToJsonString()));
-            }
-        }
+        foreach (var node in records.Where(n => n["seq"]!.GetValue<long>() == 3))
+            node["payloadType"] = "Nope.Event, Nope";
+        LogFiles.Append(log, records.Select(n => System.Text.Encoding.UTF8.GetBytes(n.ToJsonString())).ToArray());
         var other = Other("ministore");
 
         var result = await Cli.RunAsync("export", _store.Directory, "--to", other.HoconFile, "--pid", "ledger-2");

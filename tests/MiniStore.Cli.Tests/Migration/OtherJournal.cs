@@ -1,7 +1,7 @@
 using Akka.Actor;
 using Akka.Configuration;
 using MiniStore.Cli.Migration;
-using MiniStore.Cli.Store;
+using Akka.Persistence.MiniStore.Storage;
 
 namespace MiniStore.Cli.Tests.Migration;
 
@@ -72,7 +72,7 @@ internal sealed class OtherJournal : IDisposable
 
     /// <summary>Both sides in one system, as export and import see them.</summary>
     public PluginSystem StartBoth(string store) =>
-        PluginSystem.Start(StoreLayout.Find(new DirectoryInfo(store))!, new FileInfo(HoconFile), null, null);
+        PluginSystem.Start(StoreLayout.Find(store)!, new FileInfo(HoconFile), null, null);
 
     public void Dispose()
     {

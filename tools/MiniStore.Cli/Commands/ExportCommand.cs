@@ -19,7 +19,7 @@ internal static class ExportCommand
         migration.SetAction(command, "exported", false, async (parseResult, plugins, layout, output, cancellationToken) =>
         {
             var timeout = migration.Timeout(parseResult);
-            var source = await MiniStoreFileSource.OpenAsync(layout, plugins.System, Console.Error, cancellationToken).ConfigureAwait(false);
+            var source = MiniStoreFileSource.Open(layout, plugins.System, parseResult.InvocationConfiguration.Error);
             var target = new JournalPlugin(plugins.OtherJournal, plugins.System, timeout);
             var copy = migration.NewCopy(parseResult, source, target,
                 plugins.MiniStoreSnapshotStore is { } mine ? new SnapshotPlugin(mine, timeout) : null,

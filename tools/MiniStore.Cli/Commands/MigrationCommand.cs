@@ -1,8 +1,8 @@
 using System.CommandLine;
 using Akka.Configuration;
 using Akka.Persistence.MiniStore.Serialization;
+using Akka.Persistence.MiniStore.Storage;
 using MiniStore.Cli.Migration;
-using MiniStore.Cli.Store;
 
 namespace MiniStore.Cli.Commands;
 
@@ -14,11 +14,11 @@ internal sealed class MigrationCommand
     public Option<string?> JournalPlugin { get; } = new("--journal-plugin") { Description = "The other journal's plugin id (default: akka.persistence.journal.plugin in the HOCON file)." };
     public Option<string?> SnapshotPlugin { get; } = new("--snapshot-plugin") { Description = "The other snapshot store's plugin id (default: akka.persistence.snapshot-store.plugin in the HOCON file; none: snapshots are not copied)." };
     public Option<string[]> PersistenceIds { get; } = new("--pid") { Description = "Copy only this persistence id (repeatable).", AllowMultipleArgumentsPerToken = false };
-    public Option<int> BatchSize { get; } = new("--batch-size") { Description = "Events per atomic write to the target.", DefaultValueFactory = _ => 1000 };
-    public Option<long> ProgressEvery { get; } = new("--progress-every") { Description = "Print a progress line every this many events of one id.", DefaultValueFactory = _ => 100_000 };
+    public Option<int> BatchSize { get; } = new Option<int>("--batch-size") { Description = "Events per atomic write to the target.", DefaultValueFactory = _ => 1000 }.Within(1, 1_000_000);
+    public Option<long> ProgressEvery { get; } = new Option<long>("--progress-every") { Description = "Print a progress line every this many events of one id.", DefaultValueFactory = _ => 100_000 }.Within(1, long.MaxValue);
     public Option<FileInfo[]> Assemblies { get; } = new("--assembly") { Description = "An assembly of the application (its event and snapshot types), loaded before the copy (repeatable)." };
-    public Option<int> Parallel { get; } = new("--parallel") { Description = "Persistence ids copied at once (each id stays in order).", DefaultValueFactory = _ => 1 };
-    public Option<int> TimeoutSeconds { get; } = new("--timeout") { Description = "Seconds to wait for one answer of a plugin.", DefaultValueFactory = _ => 60 };
+    public Option<int> Parallel { get; } = new Option<int>("--parallel") { Description = "Persistence ids copied at once (each id stays in order).", DefaultValueFactory = _ => 1 }.Within(1, 64);
+    public Option<int> TimeoutSeconds { get; } = new Option<int>("--timeout") { Description = "Seconds to wait for one answer of a plugin.", DefaultValueFactory = _ => 60 }.Within(1, 86_400);
 
     public Command Create(string name, string description, params Symbol[] extra)
     {
@@ -51,13 +51,11 @@ internal sealed class MigrationCommand
             }
             catch (Exception e) when (e is MigrationException or ConfigurationException or TimeoutException or InvalidDataException)
             {
-                error.WriteLine($"ministore {command.Name}: {e.Message}");
-                return ExitCodes.UsageError;
+                return StoreCommand.Fail(error, command, ExitCodes.UsageError, e.Message);
             }
             catch (PayloadNotReadableException e)
             {
-                error.WriteLine($"ministore {command.Name}: {e.Message} (pass the application's assembly with --assembly PATH)");
-                return ExitCodes.UsageError;
+                return StoreCommand.Fail(error, command, ExitCodes.UsageError, $"{e.Message} (pass the application's assembly with --assembly PATH)");
             }
         }, createIfMissing: intoStore);
     }

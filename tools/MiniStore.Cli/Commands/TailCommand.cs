@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Akka.Persistence.MiniStore.Journal;
+using Akka.Persistence.MiniStore.Storage;
 using MiniStore.Cli.Store;
 
 namespace MiniStore.Cli.Commands;
@@ -14,24 +14,25 @@ internal static class TailCommand
         var directory = CommonArguments.Store();
         var persistenceId = CommonArguments.PersistenceId();
         var follow = new Option<bool>("--follow", "-f") { Description = "Keep printing events as they are appended, until Ctrl+C." };
-        var lines = new Option<int>("--lines", "-n") { Description = "How many of the last events to print first.", DefaultValueFactory = _ => 10 };
+        var lines = new Option<int>("--lines", "-n") { Description = "How many of the last events to print first.", DefaultValueFactory = _ => 10 }.Within(0, int.MaxValue);
         var command = new Command("tail", "Print the last events of a persistence id; with -f, follow new events as they are appended.") { directory, persistenceId, follow, lines };
         command.SetStoreAction(directory, async (parseResult, layout, output, cancellationToken) =>
         {
-            string path = layout.EventLogFor(parseResult.GetValue(persistenceId)!);
-            bool following = parseResult.GetValue(follow);
-            if (!File.Exists(path) && !following)
-            {
-                parseResult.InvocationConfiguration.Error.WriteLine($"ministore: no events for persistence id '{parseResult.GetValue(persistenceId)}' (no file {path})");
+            var error = parseResult.InvocationConfiguration.Error;
+            string pid = parseResult.GetValue(persistenceId)!;
+            if (StoreCommand.EventLogOf(layout, pid, error, command) is not { } path)
                 return ExitCodes.NotFound;
-            }
+            bool following = parseResult.GetValue(follow);
+            if (!MiniStoreLog.Exists(path) && !following)
+                return StoreCommand.Fail(error, command, ExitCodes.NotFound, $"no events for persistence id '{pid}' (no file {path})");
 
+            int count = parseResult.GetValue(lines);
             var last = new Queue<string>();
-            var position = await ReadNewAsync(path, (0, 1), line =>
+            long printedTo = PrintAfter(path, pid, 0, line =>
             {
                 last.Enqueue(line);
-                if (last.Count > parseResult.GetValue(lines)) last.Dequeue();
-            }, cancellationToken);
+                if (last.Count > count) last.Dequeue();
+            });
             foreach (var line in last)
                 output.WriteLine(line);
             output.Flush();
@@ -40,7 +41,7 @@ internal static class TailCommand
             {
                 try { await Task.Delay(PollInterval, cancellationToken); }
                 catch (OperationCanceledException) { break; }
-                position = await ReadNewAsync(path, position, output.WriteLine, cancellationToken);
+                printedTo = PrintAfter(path, pid, printedTo, output.WriteLine);
                 output.Flush();
             }
             return ExitCodes.Ok;
@@ -49,16 +50,26 @@ internal static class TailCommand
     }
 
     /// <summary>
-    /// Prints the complete records after <paramref name="from"/> and returns where the next read starts. A record
-    /// still being written is a torn tail to the reader: it is left for the next poll, not printed half.
+    /// Prints the events after sequence number <paramref name="after"/> and returns the last one printed. The log is
+    /// opened anew each time and the first new event found by a binary search on sequence numbers, so a log the journal
+    /// compacted (replaced by its suffix) in between is followed as well. A batch still being written is a torn tail
+    /// to the reader: it is printed at the next poll, whole.
     /// </summary>
-    private static async Task<(long Offset, long LineNumber)> ReadNewAsync(string path, (long Offset, long LineNumber) from, Action<string> print, CancellationToken cancellationToken)
+    private static long PrintAfter(string path, string persistenceId, long after, Action<string> print)
     {
-        if (!File.Exists(path) || new FileInfo(path).Length <= from.Offset)
-            return from;
-        using var reader = new LogReader(path, LogScanner.ReadOptions, from.Offset, from.LineNumber);
-        await foreach (var record in reader.ReadAsync(cancellationToken))
-            print(CatCommand.Describe(EventRecord.Read(record, path)));
-        return (reader.CommittedLength, reader.NextLineNumber);
+        if (!MiniStoreLog.Exists(path))
+            return after;
+        using var log = MiniStoreLog.Open(path, LogScanner.ReadOptions, readOnly: true);
+        var check = new EventLogCheck(path, persistenceId);
+        long start = after == 0 ? 0 : log.Seek(check.SequenceNrOf, after + 1);
+        foreach (var record in log.Read(start, start == 0 ? 1 : 0))
+        {
+            var e = check.Read(record);
+            if (e.SequenceNr <= after)
+                continue;
+            print(CatCommand.Describe(e));
+            after = e.SequenceNr;
+        }
+        return after;
     }
 }

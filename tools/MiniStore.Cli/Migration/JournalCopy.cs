@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Akka.Persistence;
+using MiniStore.Cli.Output;
 
 namespace MiniStore.Cli.Migration;
 
@@ -53,7 +54,7 @@ internal sealed class JournalCopy(IEventSource source, JournalPlugin target, Sna
             }
             catch (Exception e) when (e is MigrationException or TimeoutException && attempt < Retries && !cancellationToken.IsCancellationRequested)
             {
-                _output.WriteLine($"  {pid}: {e.Message}; resuming from the target's highest sequence number (retry {attempt + 1} of {Retries})");
+                _output.WriteLine(Printable.Escape($"  {pid}: {e.Message}; resuming from the target's highest sequence number (retry {attempt + 1} of {Retries})"));
                 writtenBefore += run.Written;
                 await Task.Delay(TimeSpan.FromSeconds(2 << attempt), cancellationToken).ConfigureAwait(false);
                 continue;
@@ -65,7 +66,7 @@ internal sealed class JournalCopy(IEventSource source, JournalPlugin target, Sna
 
             long? snapshot = await CopyLatestSnapshotAsync(pid, cancellationToken).ConfigureAwait(false);
             var result = new IdResult(pid, already, writtenBefore + run.Read, writtenBefore + run.Written, run.Last, snapshot);
-            _output.WriteLine(Describe(result) + (attempt > 0 ? $" (after {attempt} retries)" : ""));
+            _output.WriteLine(Printable.Escape(Describe(result) + (attempt > 0 ? $" (after {attempt} retries)" : "")));
             return result;
         }
     }
@@ -99,7 +100,7 @@ internal sealed class JournalCopy(IEventSource source, JournalPlugin target, Sna
             run.Written += await WriteAsync(batch, cancellationToken).ConfigureAwait(false);
             if (run.Written >= nextProgress)
             {
-                _output.WriteLine($"  {run.PersistenceId}: {writtenBefore + run.Written} events written, up to {run.Last} ({run.Written / Math.Max(clock.Elapsed.TotalSeconds, 1e-3):0} events/s)");
+                _output.WriteLine(Printable.Escape($"  {run.PersistenceId}: {writtenBefore + run.Written} events written, up to {run.Last} ({run.Written / Math.Max(clock.Elapsed.TotalSeconds, 1e-3):0} events/s)"));
                 nextProgress += ProgressEvery;
             }
         }

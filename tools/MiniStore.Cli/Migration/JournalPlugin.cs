@@ -64,6 +64,3 @@ internal sealed class JournalPlugin(IActorRef journal, ActorSystem system, TimeS
         }
     }
 }
-
-/// <summary>Export or import cannot go on; the message says which id and what happened.</summary>
-internal sealed class MigrationException(string message, Exception? inner = null) : Exception(message, inner);

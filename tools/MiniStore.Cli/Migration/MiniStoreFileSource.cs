@@ -2,16 +2,16 @@ using System.Runtime.CompilerServices;
 using Akka.Actor;
 using Akka.Persistence;
 using Akka.Persistence.Journal;
-using Akka.Persistence.MiniStore.Journal;
 using Akka.Persistence.MiniStore.Serialization;
+using Akka.Persistence.MiniStore.Storage;
 using MiniStore.Cli.Store;
 
 namespace MiniStore.Cli.Migration;
 
 /// <summary>
-/// Export's source: the store's logs read as the journal reads them, skipping deleted events. Read from the files rather
-/// than replayed through the journal because a replay does not give an event's tags back; here they come back as
-/// <see cref="Tagged"/>, which every journal that supports tags unwraps when it writes.
+/// Export's source: the store's logs read as the journal reads them (<see cref="EventLogCheck"/>), skipping deleted
+/// events. Read from the files rather than replayed through the journal because a replay does not give an event's
+/// tags back; here they come back as <see cref="Tagged"/>, which every journal that supports tags unwraps when it writes.
 /// </summary>
 internal sealed class MiniStoreFileSource(IReadOnlyDictionary<string, JournalLog> logs, ActorSystem system) : IEventSource
 {
@@ -20,10 +20,21 @@ internal sealed class MiniStoreFileSource(IReadOnlyDictionary<string, JournalLog
     public async IAsyncEnumerable<IPersistentRepresentation> EventsAfterAsync(string persistenceId, long afterSequenceNr, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var log = logs[persistenceId];
+        if (log.Events is null)
+            yield break; // every event was deleted and the log removed; the id's snapshot is still copied
         long skipTo = Math.Max(afterSequenceNr, log.DeletedTo);
-        await foreach (var record in MiniStoreLog.ReadAsync(log.Path, LogScanner.ReadOptions, cancellationToken).ConfigureAwait(false))
+        using var file = MiniStoreLog.Open(log.Path, LogScanner.ReadOptions, readOnly: true);
+        var check = new EventLogCheck(log.Path, persistenceId);
+        foreach (var record in file.Read())
         {
-            var e = EventRecord.Read(record, log.Path);
+            cancellationToken.ThrowIfCancellationRequested();
+            // Records passed over are checked by their leading fields only, as the journal's replay does.
+            if (EventRecord.PeekSequenceNr(record.Json.Span, persistenceId) <= skipTo)
+            {
+                check.Skip(record);
+                continue;
+            }
+            var e = check.Read(record);
             if (e.SequenceNr <= skipTo)
                 continue;
             var persistent = e.ToPersistent(_serializer, log.Path, record);
@@ -31,14 +42,15 @@ internal sealed class MiniStoreFileSource(IReadOnlyDictionary<string, JournalLog
         }
     }
 
-    public static async Task<MiniStoreFileSource> OpenAsync(StoreLayout layout, ActorSystem system, TextWriter progressOutput, CancellationToken cancellationToken)
+    /// <summary>The store's ids, once a scan found no damage and no lost events (torn tails are not read, so they do not matter).</summary>
+    public static MiniStoreFileSource Open(StoreLayout layout, ActorSystem system, TextWriter progressOutput)
     {
-        var scanned = await StoreScan.ScanAsync(layout, progressOutput, cancellationToken).ConfigureAwait(false);
-        var damaged = scanned.Where(l => l.IsDamaged).ToList();
+        var scan = StoreScan.Run(layout, progressOutput);
+        var damaged = scan.Logs.Where(l => l.IsDamaged).ToList();
         if (damaged.Count > 0)
-            throw new MigrationException("the store has damaged logs; run `ministore verify` and `ministore repair` first:\n" +
-                string.Join("\n", damaged.SelectMany(l => l.Problems).Select(p => "  " + p)));
-        var logs = scanned.Where(l => l.PersistenceId is not null).ToDictionary(l => l.PersistenceId!);
+            throw new MigrationException($"{damaged.Count} persistence ids of the store hold damage or lost events; run `ministore verify` first. The first problem: " +
+                                        damaged[0].Problems.First(p => p.IsDamage));
+        var logs = scan.Logs.Where(l => l.PersistenceId is not null).ToDictionary(l => l.PersistenceId!);
         return new MiniStoreFileSource(logs, system);
     }
 

@@ -2,7 +2,7 @@ using Akka.Actor;
 using Akka.Configuration;
 using Akka.Persistence;
 using Akka.Persistence.MiniStore;
-using MiniStore.Cli.Store;
+using Akka.Persistence.MiniStore.Storage;
 
 namespace MiniStore.Cli.Migration;
 
@@ -34,7 +34,7 @@ internal sealed class PluginSystem : IAsyncDisposable
     {
         if (!hoconFile.Exists)
             throw new ConfigurationException($"no HOCON file '{hoconFile.FullName}'");
-        var user = ConfigurationFactory.ParseString(File.ReadAllText(hoconFile.FullName));
+        var user = Parse(hoconFile);
         journalPluginId ??= user.GetString("akka.persistence.journal.plugin", null);
         snapshotPluginId ??= user.GetString("akka.persistence.snapshot-store.plugin", null);
         if (string.IsNullOrEmpty(journalPluginId) || journalPluginId == MiniStorePersistence.JournalConfigPath)
@@ -74,6 +74,19 @@ internal sealed class PluginSystem : IAsyncDisposable
         {
             throw new ConfigurationException($"{hoconFile.Name}: the {what} plugin '{pluginId}' has class = \"{typeName}\", which cannot be loaded ({e.Message.Trim()}); " +
                                              "put its assembly beside the tool or pass it with --assembly");
+        }
+    }
+
+    private static Config Parse(FileInfo hoconFile)
+    {
+        string text = File.ReadAllText(hoconFile.FullName);
+        try
+        {
+            return ConfigurationFactory.ParseString(text);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new ConfigurationException($"{hoconFile.Name} is not valid HOCON: {string.Join(" ", e.Message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries))}");
         }
     }
 

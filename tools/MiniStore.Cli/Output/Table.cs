@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace MiniStore.Cli.Output;
 
-/// <summary>Left-aligned text columns, wide enough for their longest cell; numbers right-aligned.</summary>
+/// <summary>Left-aligned text columns, wide enough for their longest cell; numbers right-aligned; every cell escaped (<see cref="Printable"/>).</summary>
 internal sealed class Table(params string[] headers)
 {
     private readonly List<string[]> _rows = [headers];
@@ -31,7 +31,7 @@ internal sealed class Table(params string[] headers)
     {
         DateTime t => t.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-        _ => cell.ToString() ?? "",
+        _ => Printable.Escape(cell.ToString()),
     };
 
     private static bool IsNumber(string cell) => cell.Length > 0 && (char.IsDigit(cell[0]) || cell == "-") && !cell.Contains(':');
