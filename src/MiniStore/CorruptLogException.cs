@@ -12,19 +12,19 @@ public sealed class CorruptLogException : IOException
     /// error path only.
     /// </summary>
     public CorruptLogException(string path, long lineNumber, long offset, string problem, Exception? inner = null)
-        : this(path, lineNumber > 0 ? lineNumber : LineNumberAt(path, offset), offset, problem, inner, counted: true)
-    {
-    }
-
-    private CorruptLogException(string path, long lineNumber, long offset, string problem, Exception? inner, bool counted)
-        : base(lineNumber > 0
-            ? $"Log '{path}' is damaged at line {lineNumber} (byte offset {offset}): {problem}."
-            : $"Log '{path}' is damaged at byte offset {offset}: {problem}.", inner)
+        : base($"Log '{path}' is damaged at {At(ref lineNumber, path, offset)}: {problem}.", inner)
     {
         LogPath = path;
         LineNumber = lineNumber;
         Offset = offset;
         Problem = problem;
+    }
+
+    private static string At(ref long lineNumber, string path, long offset)
+    {
+        if (lineNumber <= 0)
+            lineNumber = LineNumberAt(path, offset);
+        return lineNumber > 0 ? $"line {lineNumber} (byte offset {offset})" : $"byte offset {offset}";
     }
 
     public string LogPath { get; }

@@ -80,7 +80,7 @@ public static class LineFormat
         if (line.Length < HeaderLength + RecordField.Length + 2)
             return new DecodedLine(line.IsEmpty ? "empty line" : $"line too short ({line.Length} bytes) to hold a checksum and a record");
         if (!line.StartsWith(CrcPrefix) || line[16] != '"' || line[17] != ',')
-            return new DecodedLine("line does not start with {\"crc\":\"<8 hex digits>\",");
+            return new DecodedLine("line does not start with {\"crc\":\"<8 hex digits>\"");
         uint expected = 0;
         foreach (byte c in line.Slice(CrcPrefix.Length, 8))
         {
@@ -136,23 +136,15 @@ public static class LineFormat
     }
 }
 
-/// <summary>The result of decoding one log line (the bytes before its '\n').</summary>
-internal readonly struct DecodedLine
+/// <summary>
+/// The result of decoding one log line (the bytes before its '\n'): where its record is and whether more lines of the
+/// same atomic batch follow (<see cref="More"/>), or why it is damaged (<see cref="Error"/>). <see cref="IsAltered"/>:
+/// the line is whole, well-formed JSON, yet its checksum does not match: it was changed after it was written (an edit,
+/// bit rot). A crash leaves the start of a line and a power loss zeros, never this, so it is never a torn tail.
+/// </summary>
+internal readonly record struct DecodedLine(int RecordStart, int RecordLength, bool More, string? Error = null, bool IsAltered = false)
 {
-    public DecodedLine(int recordStart, int recordLength, bool more) => (RecordStart, RecordLength, More) = (recordStart, recordLength, more);
+    public DecodedLine(string error, bool altered = false) : this(0, 0, false, error, altered) { }
 
-    public DecodedLine(string error, bool altered = false) => (Error, IsAltered) = (error, altered);
-
-    /// <summary>Why the line is damaged, or null when it is intact.</summary>
-    public string? Error { get; }
     public bool IsValid => Error is null;
-    public int RecordStart { get; }
-    public int RecordLength { get; }
-    /// <summary>True when more lines of the same atomic batch follow.</summary>
-    public bool More { get; }
-    /// <summary>
-    /// The line is whole, well-formed JSON, yet its checksum does not match: it was changed after it was written (an
-    /// edit, bit rot). A crash leaves the start of a line and a power loss zeros, never this, so it is never a torn tail.
-    /// </summary>
-    public bool IsAltered { get; }
 }

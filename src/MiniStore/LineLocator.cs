@@ -12,8 +12,9 @@ internal readonly record struct LocatedLine(long Start, ReadOnlyMemory<byte> Con
 /// <summary>
 /// Finds the whole line around any byte offset of a log without reading the log from its start: records hold no raw
 /// line break, so the bytes between two '\n' are one line. A window around the offset is read and widened until both
-/// ends of the line are in it. Used to read a log's tail at open and to seek by key; bytes at or after the limit
-/// given are never read.
+/// ends of the line are in it. Used to read a log's tail at open and to seek by key (<see cref="FirstBatchAtOrAbove"/>:
+/// a binary search over byte offsets, a few lines read whatever the log's length); bytes at or after the limit given
+/// are never read.
 /// </summary>
 internal sealed class LineLocator(SafeFileHandle file, string path, long limit, int maxLineLength)
 {
@@ -77,5 +78,38 @@ internal sealed class LineLocator(SafeFileHandle file, string path, long limit, 
         }
         _windowStart = from;
         _windowLength = length;
+    }
+
+    /// <summary>The start of the batch holding the first record with a key at or above <paramref name="key"/>, or the end if none.</summary>
+    public long FirstBatchAtOrAbove(Func<LogRecord, long> keyOf, long key)
+    {
+        // Every line before `low` has a smaller key; the line at `high` (or the end) has a key at or above it.
+        long low = 0, high = limit;
+        while (low < high)
+        {
+            var line = LineContaining(low + (high - low) / 2);
+            if (keyOf(Record(line)) < key)
+                low = line.End;
+            else
+                high = line.Start;
+        }
+
+        // Back to the start of the batch: the lines before it that carry "more" belong to it.
+        while (low > 0 && low < limit)
+        {
+            var previous = LineContaining(low - 1);
+            if (!LineFormat.Decode(previous.Content.Span).More)
+                break;
+            low = previous.Start;
+        }
+        return low;
+    }
+
+    private LogRecord Record(in LocatedLine line)
+    {
+        var decoded = LineFormat.Decode(line.Content.Span);
+        if (!decoded.IsValid)
+            throw new CorruptLogException(path, 0, line.Start, decoded.Error + LineFormat.NotATornTail);
+        return new LogRecord(line.Content.Slice(decoded.RecordStart, decoded.RecordLength), 0, line.Start);
     }
 }

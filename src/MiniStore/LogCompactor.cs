@@ -21,29 +21,17 @@ public static class LogCompactor
     {
         if (log.IsReadOnly)
             throw new InvalidOperationException($"Log '{log.Path}' was opened for reading only; cannot compact it.");
-        var (file, options) = (log.Handle, log.Options);
-        byte[] buffer = new byte[64 * 1024];
         if (cutOffset <= 0 || cutOffset > log.Length)
             throw new ArgumentOutOfRangeException(nameof(cutOffset), $"cut at {cutOffset} is not within '{log.Path}' ({log.Length} bytes)");
-        if (RandomAccess.Read(file, buffer.AsSpan(0, 1), cutOffset - 1) != 1 || buffer[0] != '\n')
+        Span<byte> before = stackalloc byte[1];
+        if (RandomAccess.Read(log.Handle, before, cutOffset - 1) != 1 || before[0] != '\n')
             throw new ArgumentOutOfRangeException(nameof(cutOffset), $"cut at {cutOffset} of '{log.Path}' is not at the start of a line; nothing was changed");
         log.RepairTail();
         string temporary = log.Path + TemporaryExtension;
         RemoveLeftover(log.Path);
-        using (var copy = LogFile.Open(temporary, readOnly: false, create: true, options))
-        {
-            for (long from = cutOffset; from < log.Length;)
-            {
-                int read = RandomAccess.Read(file, buffer.AsSpan(0, (int)Math.Min(buffer.Length, log.Length - from)), from);
-                if (read == 0)
-                    throw new IOException($"Log '{log.Path}' became shorter than {log.Length} bytes while it was being compacted; nothing was changed");
-                RandomAccess.Write(copy, buffer.AsSpan(0, read), from - cutOffset);
-                from += read;
-            }
-            options.FileSync.SyncFile(copy);
-        }
+        log.CopyTo(temporary, cutOffset, log.Length);
         File.Move(temporary, log.Path, overwrite: true);
-        options.FileSync.SyncDirectory(Path.GetDirectoryName(log.Path)!);
+        log.Options.FileSync.SyncDirectory(Path.GetDirectoryName(log.Path)!);
         return cutOffset;
     }
 

@@ -48,7 +48,7 @@ public sealed class OsFileSync : IFileSync
     {
         if (OperatingSystem.IsWindows())
             return; // NTFS makes directory entries durable with the file's metadata; there is no directory handle to flush.
-        int fd = LogFile.Check(LogFile.open(directory, LogFile.Flags.ReadOnly | LogFile.Flags.Directory | LogFile.Flags.CloseOnExec, 0), "open directory", directory);
+        int fd = LogFile.Check(LogFile.open(directory, 0 /* O_RDONLY */, 0), "open directory", directory);
         try
         {
             LogFile.Check(LogFile.Retry(() => LogFile.fsync(fd)), "fsync directory", directory);
@@ -167,17 +167,13 @@ internal static class LogFile
         _ => new IOException($"{call}{(path is null ? "" : $" '{path}'")} failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})", errno),
     };
 
-    /// <summary>open(2) flags, which differ between architectures (arm and arm64 number the directory and no-follow flags differently from x86) and on macOS.</summary>
-    internal static class Flags
+    /// <summary>Linux open(2) flags; arm and arm64 number the no-follow flag differently from x86, and 32-bit needs large-file opens.</summary>
+    private static class Flags
     {
         private static readonly bool Arm = RuntimeInformation.ProcessArchitecture is Architecture.Arm or Architecture.Arm64;
-        private static readonly bool Mac = OperatingSystem.IsMacOS();
-        public const int ReadOnly = 0, ReadWrite = 2;
-        public static readonly int Create = Mac ? 0x200 : 0x40;
-        public static readonly int Directory = Mac ? 0x100000 : Arm ? 0x4000 : 0x10000;
-        public static readonly int NoFollow = Mac ? 0x100 : Arm ? 0x8000 : 0x20000;
-        public static readonly int CloseOnExec = Mac ? 0x1000000 : 0x80000;
-        public static readonly int LargeFile = IntPtr.Size == 4 && !Mac ? (Arm ? 0x20000 : 0x8000) : 0;
+        public const int ReadOnly = 0, ReadWrite = 2, Create = 0x40, CloseOnExec = 0x80000;
+        public static readonly int NoFollow = Arm ? 0x8000 : 0x20000;
+        public static readonly int LargeFile = IntPtr.Size == 4 ? (Arm ? 0x20000 : 0x8000) : 0;
     }
 
     private const int EINTR = 4, ENOENT = 2, ENOTDIR = 20, ELOOP = 40;

@@ -66,6 +66,6 @@ internal sealed record LogTail(long CommittedLength, LogRecord? LastRecord, Torn
         }
         if (unfinished > 0)
             torn ??= $"batch of {unfinished}+ lines is unfinished: its last line is missing";
-        return new LogTail(end, lastRecord, torn is null ? null : new TornTail(end, length - end, torn));
+        return new LogTail(end, lastRecord, torn is null ? null : new TornTail(path, end, length - end, torn));
     }
 }

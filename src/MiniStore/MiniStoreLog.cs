@@ -108,33 +108,43 @@ public sealed class MiniStoreLog : IDisposable
     /// offsets: it reads about log2(records) lines, whatever the length. A damaged line it reads throws <see cref="CorruptLogException"/>.
     /// </summary>
     public long Seek(Func<LogRecord, long> keyOf, long key) =>
-        new KeySearch(_file, Path, Length, _options.MaxLineLength).FirstBatchAtOrAbove(keyOf, key);
+        new LineLocator(_file, Path, Length, _options.MaxLineLength).FirstBatchAtOrAbove(keyOf, key);
 
     /// <summary>
     /// Cuts the torn tail off (it was never acknowledged), after copying its bytes to a <c>&lt;log&gt;.&lt;time&gt;.broken</c>
     /// file beside the log and making the copy durable, so that nothing a person might want back is lost. Null when
     /// there is no torn tail.
     /// </summary>
-    public TailRepair? RepairTail()
+    public TornTail? RepairTail()
     {
         if (TornTail is not { } torn)
             return null;
         RefuseReadOnly("cut its torn tail");
         string brokenPath = $"{Path}.{DateTime.UtcNow:yyyyMMdd'T'HHmmss'.'fffffff'Z'}.broken";
-        long copied = 0;
-        using (var copy = LogFile.Open(brokenPath, readOnly: false, create: true, _options))
-        {
-            // In pieces: a torn tail can be far longer than a line (a large write a power loss left as zeros).
-            var buffer = new byte[(int)Math.Min(torn.Length, 1 << 20)];
-            for (int n; copied < torn.Length && (n = RandomAccess.Read(_file, buffer.AsSpan(0, (int)Math.Min(buffer.Length, torn.Length - copied)), torn.Offset + copied)) > 0; copied += n)
-                RandomAccess.Write(copy, buffer.AsSpan(0, n), copied);
-            _options.FileSync.SyncFile(copy);
-        }
+        long copied = CopyTo(brokenPath, torn.Offset, torn.Offset + torn.Length);
         _options.FileSync.SyncDirectory(System.IO.Path.GetDirectoryName(Path)!);
         RandomAccess.SetLength(_file, torn.Offset);
         _options.FileSync.SyncFile(_file);
         TornTail = null;
-        return new TailRepair(Path, torn.Offset, copied, torn.Reason, brokenPath);
+        return torn with { Length = copied, BrokenCopyPath = brokenPath };
+    }
+
+    /// <summary>
+    /// Copies bytes <paramref name="from"/>..<paramref name="to"/> of the file into a new file and fsyncs it (its
+    /// directory entry is the caller's to sync), in pieces: a torn tail can be far longer than a line (a large write a
+    /// power loss left as zeros). Returns the bytes copied. For a repair's .broken copy and a compaction's new log.
+    /// </summary>
+    internal long CopyTo(string target, long from, long to)
+    {
+        long copied = 0;
+        using var copy = LogFile.Open(target, readOnly: false, create: true, _options);
+        var buffer = new byte[(int)Math.Clamp(to - from, 1, 1 << 20)];
+        for (int n; from + copied < to && (n = RandomAccess.Read(_file, buffer.AsSpan(0, (int)Math.Min(buffer.Length, to - from - copied)), from + copied)) > 0; copied += n)
+            RandomAccess.Write(copy, buffer.AsSpan(0, n), copied);
+        if (from + copied < to)
+            throw new IOException($"Log '{Path}' became shorter than {to} bytes while it was being copied to '{target}'; nothing was changed");
+        _options.FileSync.SyncFile(copy);
+        return copied;
     }
 
     /// <summary>Appends one atomic batch of records (each one UTF-8 JSON value) and returns once it is fsync'd: after a crash it replays whole or not at all.</summary>

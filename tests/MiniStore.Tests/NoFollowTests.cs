@@ -47,7 +47,7 @@ public sealed class NoFollowTests : IDisposable
         Assert.True(MiniStoreLog.Exists(path));
         foreach (bool readOnly in new[] { false, true })
         {
-            var e = Assert.Throws<IOException>(() => MiniStoreLog.Open(path, readOnly: readOnly));
+            var e = Assert.Throws<NotARegularFileException>(() => MiniStoreLog.Open(path, readOnly: readOnly));
             Assert.Contains("symbolic link", e.Message);
             Assert.Contains(path, e.Message);
         }
@@ -74,7 +74,7 @@ public sealed class NoFollowTests : IDisposable
         Assert.True(MiniStoreLog.Exists(path));
         foreach (bool readOnly in new[] { false, true })
         {
-            var e = Assert.Throws<IOException>(() => MiniStoreLog.Open(path, readOnly: readOnly));
+            var e = Assert.Throws<NotARegularFileException>(() => MiniStoreLog.Open(path, readOnly: readOnly));
             Assert.Contains("is a directory", e.Message);
             Assert.Contains(path, e.Message);
         }
@@ -95,7 +95,7 @@ public sealed class NoFollowTests : IDisposable
             // Opening a pipe for reading waits for a writer: the open must refuse it before that (the bound only
             // ends a failing test, with a TimeoutException).
             var open = Task.Run(() => MiniStoreLog.Open(path, readOnly: readOnly));
-            var e = await Assert.ThrowsAsync<IOException>(() => open.WaitAsync(TimeSpan.FromSeconds(30)));
+            var e = await Assert.ThrowsAsync<NotARegularFileException>(() => open.WaitAsync(TimeSpan.FromSeconds(30)));
             Assert.Contains("is a named pipe", e.Message);
             Assert.Contains(path, e.Message);
         }
@@ -110,7 +110,7 @@ public sealed class NoFollowTests : IDisposable
         Assert.True(MiniStoreLog.Exists("/dev/null"));
         foreach (bool readOnly in new[] { false, true })
         {
-            var e = Assert.Throws<IOException>(() => MiniStoreLog.Open("/dev/null", readOnly: readOnly));
+            var e = Assert.Throws<NotARegularFileException>(() => MiniStoreLog.Open("/dev/null", readOnly: readOnly));
             Assert.Contains("is a device", e.Message);
             Assert.Contains("/dev/null", e.Message);
         }

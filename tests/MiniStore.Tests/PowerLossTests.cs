@@ -197,7 +197,7 @@ public sealed class PowerLossTests : IDisposable
                             repairs++;
                             if (reopened.TornTail is not { } torn || torn.Offset != committed || torn.Length != content.Length - committed)
                                 violations.Add($"{at}: '{log}' ends at {committed} of its {content.Length} bytes, but its torn tail is reported as {reopened.TornTail?.ToString() ?? "none"}");
-                            else if (reopened.RepairTail() is not { } repair || repair.BytesRemoved != torn.Length || !File.Exists(repair.BrokenCopyPath)
+                            else if (reopened.RepairTail() is not { } repair || repair.Length != torn.Length || !File.Exists(repair.BrokenCopyPath)
                                      || new FileInfo(map(log)).Length != committed)
                                 violations.Add($"{at}: '{log}' was not cut from {content.Length} to {committed} bytes with a repair report and .broken copy");
                         }

@@ -38,7 +38,7 @@ public sealed class ReadOnlyTests : IDisposable
             Assert.Equal(["{\"i\":0}", "{\"i\":1}", "{\"i\":2}"], log.ReadJson());
             Assert.Equal(intact.Length, log.Length);
             Assert.Equal("{\"i\":2}", log.LastRecordAtOpen!.Value.Text());
-            Assert.Equal(new TornTail(intact.Length, bytes.Length - intact.Length, log.TornTail!.Reason), log.TornTail);
+            Assert.Equal(new TornTail(log.Path, intact.Length, bytes.Length - intact.Length, log.TornTail!.Reason), log.TornTail);
 
             foreach (var refused in new Action[]
             {

@@ -66,7 +66,7 @@ public sealed class TornTailTests : IDisposable
                 Assert.True(repair is not null, $"{context}: RepairTail cut nothing");
                 Assert.Equal(path, repair!.LogPath);
                 Assert.Equal(goodLength, repair.Offset);
-                Assert.Equal(damaged.Length - goodLength, repair.BytesRemoved);
+                Assert.Equal(damaged.Length - goodLength, repair.Length);
                 Assert.Equal(torn.Reason, repair.Reason);
                 Assert.Contains(path, repair.ToString());
                 Assert.Contains($"offset {goodLength}", repair.ToString());
@@ -345,7 +345,7 @@ public sealed class TornTailTests : IDisposable
         File.WriteAllBytes(path, new byte[4096]);
         using (var log = MiniStoreLog.Open(path, readOnly: true))
         {
-            Assert.Equal(new TornTail(0, 4096, log.TornTail!.Reason), log.TornTail);
+            Assert.Equal(new TornTail(log.Path, 0, 4096, log.TornTail!.Reason), log.TornTail);
             Assert.Null(log.LastRecordAtOpen);
             Assert.Equal(0, log.Length);
             Assert.Empty(log.Read());

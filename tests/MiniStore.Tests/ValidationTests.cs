@@ -149,7 +149,7 @@ public sealed class ValidationTests : IDisposable
         File.WriteAllBytes(path, bytes);
 
         using var log = MiniStoreLog.Open(path, new MiniStoreOptions { MaxLineLength = 100_000 });
-        Assert.Equal(new TornTail(first.Length, last.Length, log.TornTail!.Reason), log.TornTail);
+        Assert.Equal(new TornTail(log.Path, first.Length, last.Length, log.TornTail!.Reason), log.TornTail);
         Assert.Equal(["{\"i\":1}"], log.ReadJson());
         Assert.Equal(bytes, File.ReadAllBytes(path));
     }

@@ -68,7 +68,7 @@ internal sealed class JournalFiles(StoreLayout layout, MiniStoreOptions options,
 
     public void Warn(string persistenceId, string message) => log.Warning("Persistence id '{0}': {1}", persistenceId, message);
 
-    public void Repaired(string persistenceId, TailRepair repair)
+    public void Repaired(string persistenceId, TornTail repair)
     {
         metrics.TornTailRepaired();
         Warn(persistenceId, repair.ToString());

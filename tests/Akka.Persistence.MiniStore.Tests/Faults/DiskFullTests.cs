@@ -20,10 +20,10 @@ public sealed class DiskFullTests : FaultTestBase
 
     private DiskFullTests(ITestOutputHelper output, SmallFileSystem? disk) : base(output, disk?.Path) => _disk = disk;
 
-    [Fact]
+    [SkippableFact]
     public async Task Disk_full_during_an_append_fails_that_persist_only_and_leaves_no_half_record()
     {
-        if (NotHere(FaultEnvironment.NoTmpfs)) return;
+        Skip.If(FaultEnvironment.NoTmpfs is not null, FaultEnvironment.NoTmpfs);
         var a = Recover("full-a", 0);
         var b = Recover("full-b", 0);
         Persist(a, "a-1", "a-2", "a-3");
@@ -45,10 +45,10 @@ public sealed class DiskFullTests : FaultTestBase
         await AssertWholeRecordsAsync(EventLogPath("full-a"), 4);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Disk_full_during_a_snapshot_save_fails_the_save_and_leaves_no_file()
     {
-        if (NotHere(FaultEnvironment.NoTmpfs)) return;
+        Skip.If(FaultEnvironment.NoTmpfs is not null, FaultEnvironment.NoTmpfs);
         var a = Recover("snap-a", 0);
         Persist(a, "a-1", "a-2");
         string snapshots = Path.Combine(SnapshotDirectory, PersistenceIdFileName.For("snap-a"));
@@ -67,10 +67,10 @@ public sealed class DiskFullTests : FaultTestBase
         Sys.Stop(recovered);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Disk_full_during_a_deletion_fails_the_deletion_and_a_later_one_succeeds()
     {
-        if (NotHere(FaultEnvironment.NoTmpfs)) return;
+        Skip.If(FaultEnvironment.NoTmpfs is not null, FaultEnvironment.NoTmpfs);
         var a = Recover("del-a", 0);
         Persist(a, "a-1", "a-2", "a-3");
         a.Tell(new TakeSnapshot("state"));

@@ -17,18 +17,7 @@ public abstract class FaultTestBase : MiniStoreSpec
     protected static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);
     protected static readonly string BigEvent = new('x', 16 * 1024); // more than the free bytes of a log's last page
 
-    private readonly ITestOutputHelper _output;
-
-    protected FaultTestBase(ITestOutputHelper output, string? directory) : base(output, JournalTestKit.Config, directory) => _output = output;
-
-    /// <summary>True (and says so in the test output) when <paramref name="missing"/> names a fault that cannot be made here.</summary>
-    protected bool NotHere(string? missing)
-    {
-        if (missing is null)
-            return false;
-        _output.WriteLine($"Not checked: {missing}.");
-        return true;
-    }
+    protected FaultTestBase(ITestOutputHelper output, string? directory) : base(output, JournalTestKit.Config, directory) { }
 
     protected IActorRef Start(string pid) => Sys.ActorOf(FaultProbeActor.Props(pid, TestActor));
 

@@ -14,10 +14,10 @@ namespace Akka.Persistence.MiniStore.Tests.Faults;
 /// </summary>
 public sealed class FileFaultTests(ITestOutputHelper output) : FaultTestBase(output, null)
 {
-    [Fact]
+    [SkippableFact]
     public void A_read_only_journal_directory_fails_a_new_ids_first_write_by_name_and_serves_the_open_ones()
     {
-        if (NotHere(FaultEnvironment.NoImmutableFlag)) return;
+        Skip.If(FaultEnvironment.NoImmutableFlag is not null, FaultEnvironment.NoImmutableFlag);
         var a = Recover("ro-a", 0);
         Persist(a, "a-1");
 
@@ -66,10 +66,10 @@ public sealed class FileFaultTests(ITestOutputHelper output) : FaultTestBase(out
         await AssertWholeRecordsAsync(EventLogPath("gone-a"), 3);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_log_that_may_not_be_written_fails_its_own_actor_by_name_and_no_other()
     {
-        if (NotHere(FaultEnvironment.NoImmutableFlag)) return;
+        Skip.If(FaultEnvironment.NoImmutableFlag is not null, FaultEnvironment.NoImmutableFlag);
         var a = Recover("perm-a", 0);
         var b = Recover("perm-b", 0);
         Persist(a, "a-1");

@@ -19,18 +19,18 @@ public sealed class DirectoryEntryTests : IDisposable
 
     public DirectoryEntryTests() => Directory.CreateDirectory(_root);
 
-    [Fact]
+    [SkippableFact]
     public async Task A_new_event_log_and_a_new_snapshot_survive_power_loss_from_their_acknowledgement_on()
     {
-        if (!RecordingFileSync.IsSupported) return; // the recorder needs /proc (Linux)
+        Skip.IfNot(RecordingFileSync.IsSupported, "the power-loss recorder needs /proc (Linux)");
         var lost = await LostAtAcknowledgementAsync(Omit.Nothing);
         Assert.True(lost.Count == 0, string.Join("\n", lost));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Without_directory_syncs_the_new_files_would_be_lost()
     {
-        if (!RecordingFileSync.IsSupported) return;
+        Skip.IfNot(RecordingFileSync.IsSupported, "the power-loss recorder needs /proc (Linux)");
         var lost = await LostAtAcknowledgementAsync(Omit.DirectorySyncs);
         Assert.Contains(lost, l => l.Contains(".jsonl", StringComparison.Ordinal));
         Assert.Contains(lost, l => l.Contains(".snapshot.json", StringComparison.Ordinal));

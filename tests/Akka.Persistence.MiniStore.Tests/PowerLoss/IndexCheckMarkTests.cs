@@ -19,10 +19,10 @@ public sealed class IndexCheckMarkTests : IDisposable
 
     public IndexCheckMarkTests() => Directory.CreateDirectory(_root);
 
-    [Fact]
+    [SkippableFact]
     public async Task The_check_mark_is_fsynced_only_after_the_index_bytes_it_covers()
     {
-        if (!RecordingFileSync.IsSupported) return; // the recorder needs /proc (Linux)
+        Skip.IfNot(RecordingFileSync.IsSupported, "the power-loss recorder needs /proc (Linux)");
         var recording = new RecordingFileSync(_root);
         await PersistAsync(recording, "first start", "a", "b");   // index lines appended, never fsync'd
         await PersistAsync(recording, "second start", "c");       // this start reads them and marks them checked
