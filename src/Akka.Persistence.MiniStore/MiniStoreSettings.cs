@@ -30,7 +30,6 @@ public sealed record MiniStoreSettings(string Directory, int MaxRecordSize, Unix
         {
             MaxLineLength = MaxRecordSize,
             FileMode = FileMode,
-            DirectoryMode = DirectoryMode,
             FileSync = setup.HasValue ? setup.Value.FileSync : OsFileSync.Instance,
             ParseRecords = false,
         };

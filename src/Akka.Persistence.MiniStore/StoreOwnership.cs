@@ -29,7 +29,7 @@ internal sealed class StoreOwnership : IDisposable
     private bool _owned;
     private StoreLockedException? _refused;
 
-    public StoreOwnership(string directory, string lockFileName, string owner, MiniStoreOptions options, ILoggingAdapter log, Action<string?>? onOwned = null)
+    public StoreOwnership(string directory, string lockFileName, string owner, MiniStoreOptions options, UnixFileMode directoryMode, ILoggingAdapter log, Action<string?>? onOwned = null)
     {
         _directory = directory;
         _lockFileName = lockFileName;
@@ -39,7 +39,7 @@ internal sealed class StoreOwnership : IDisposable
         _onOwned = onOwned ?? (_ => { });
         try
         {
-            DurableDirectory.Create(directory, options.FileSync, options.DirectoryMode); // nothing is written when it exists
+            DurableDirectory.Create(directory, options.FileSync, directoryMode); // nothing is written when it exists
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -19,8 +19,7 @@ public static class LogCompactor
     /// </summary>
     public static long DropPrefix(MiniStoreLog log, long cutOffset)
     {
-        if (log.IsReadOnly)
-            throw new InvalidOperationException($"Log '{log.Path}' was opened for reading only; cannot compact it.");
+        log.RefuseReadOnly("compact it");
         if (cutOffset <= 0 || cutOffset > log.Length)
             throw new ArgumentOutOfRangeException(nameof(cutOffset), $"cut at {cutOffset} is not within '{log.Path}' ({log.Length} bytes)");
         Span<byte> before = stackalloc byte[1];

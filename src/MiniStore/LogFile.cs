@@ -60,30 +60,6 @@ public sealed class OsFileSync : IFileSync
     }
 }
 
-/// <summary>
-/// Creates directories so that they survive power loss: a new directory is an entry in its parent, durable only once
-/// the parent is fsync'd, so the parent of each directory created here is synced before this returns.
-/// </summary>
-public static class DurableDirectory
-{
-    /// <summary>Creates <paramref name="path"/> and any missing parents (with <paramref name="mode"/> on Unix, if given), syncing the parent of each.</summary>
-    public static void Create(string path, IFileSync fileSync, UnixFileMode? mode = null)
-    {
-        path = Path.GetFullPath(path);
-        if (Directory.Exists(path))
-            return;
-        string? parent = Path.GetDirectoryName(path);
-        if (parent is not null)
-            Create(parent, fileSync, mode);
-        if (mode is { } unixMode && !OperatingSystem.IsWindows())
-            Directory.CreateDirectory(path, unixMode);
-        else
-            Directory.CreateDirectory(path);
-        if (parent is not null)
-            fileSync.SyncDirectory(parent);
-    }
-}
-
 /// <summary>A log path leads to a symbolic link, a directory or another non-regular file, which MiniStore never opens as a log.</summary>
 public sealed class NotARegularFileException(string path, string what)
     : IOException($"'{path}' is {what}, not a regular file: MiniStore neither follows links nor opens anything else as a log, so that nothing outside its directory is read or changed")
@@ -124,22 +100,26 @@ internal static class LogFile
         };
     }
 
-    /// <summary>Opens an existing regular file, or creates one (<paramref name="create"/>), for reading and, unless <paramref name="readOnly"/>, writing.</summary>
-    public static SafeFileHandle Open(string path, bool readOnly, bool create, MiniStoreOptions options)
+    /// <summary>
+    /// Opens an existing regular file, or creates one (<paramref name="create"/>), for reading and, unless
+    /// <paramref name="readOnly"/>, writing; <paramref name="created"/> says whether the file is new (its directory entry is then the caller's to sync).
+    /// </summary>
+    public static SafeFileHandle Open(string path, bool readOnly, bool create, MiniStoreOptions options, out bool created)
     {
         string? entry = Entry(path);
         if (entry is { Length: > 0 })
             throw new NotARegularFileException(path, entry);
-        if (OperatingSystem.IsLinux())
+        created = entry is null && create;
+        if (!OperatingSystem.IsLinux())
         {
-            int flags = (readOnly ? Flags.ReadOnly : Flags.ReadWrite) | (create ? Flags.Create : 0) | Flags.NoFollow | Flags.CloseOnExec | Flags.LargeFile;
-            int fd = Retry(() => open(path, flags, (int)options.FileMode));
-            return new SafeFileHandle(Check(fd, readOnly ? "open for reading" : "open for writing", path), ownsHandle: true);
+            var handle = File.OpenHandle(path, create ? FileMode.OpenOrCreate : FileMode.Open, readOnly ? FileAccess.Read : FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+            if (created && !OperatingSystem.IsWindows())
+                File.SetUnixFileMode(handle, options.FileMode);
+            return handle;
         }
-        var handle = File.OpenHandle(path, create ? FileMode.OpenOrCreate : FileMode.Open, readOnly ? FileAccess.Read : FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
-        if (entry is null && !OperatingSystem.IsWindows())
-            File.SetUnixFileMode(handle, options.FileMode);
-        return handle;
+        int flags = (readOnly ? Flags.ReadOnly : Flags.ReadWrite) | (create ? Flags.Create : 0) | Flags.NoFollow | Flags.CloseOnExec | Flags.LargeFile;
+        int fd = Retry(() => open(path, flags, (int)options.FileMode));
+        return new SafeFileHandle(Check(fd, readOnly ? "open for reading" : "open for writing", path), ownsHandle: true);
     }
 
     /// <summary>A log's name, checked after every write of a log: bytes written to a file whose name was removed (or whose directory moved away) are durable nowhere anyone will look.</summary>

@@ -61,22 +61,18 @@ public sealed class MiniStoreLog : IDisposable
     /// <summary>
     /// Opens a log on one handle and reads its end; only the last lines are read, so opening costs the same for any
     /// length. A damaged last complete line (altered, or not a log line at all) throws <see cref="CorruptLogException"/>;
-    /// damage further back is reported by the read that reaches it. For appending (the default) the file and missing
-    /// directories are created (and their directory entries fsync'd); <paramref name="readOnly"/> opens an existing
-    /// file without needing write permission. A path that is a symbolic link, a directory or any non-regular file is refused.
+    /// damage further back is reported by the read that reaches it. For appending (the default) the file is created in
+    /// its existing directory (and its directory entry fsync'd); <paramref name="readOnly"/> opens an existing file
+    /// without needing write permission. A path that is a symbolic link, a directory or any non-regular file is refused.
     /// </summary>
     public static MiniStoreLog Open(string path, MiniStoreOptions? options = null, bool readOnly = false)
     {
         options ??= MiniStoreOptions.Default;
         path = System.IO.Path.GetFullPath(path);
         string directory = System.IO.Path.GetDirectoryName(path)!;
-        bool created = false;
-        if (!readOnly)
-        {
-            DurableDirectory.Create(directory, options.FileSync, options.DirectoryMode);
-            created = LogFile.Entry(path) is null;
-        }
-        var file = LogFile.Open(path, readOnly, create: !readOnly, options);
+        if (!Directory.Exists(directory))
+            throw new DirectoryNotFoundException($"Cannot open the log '{path}': its directory '{directory}' does not exist (a log's directory is its owner's to create).");
+        var file = LogFile.Open(path, readOnly, create: !readOnly, options, out bool created);
         try
         {
             if (created)
@@ -137,7 +133,7 @@ public sealed class MiniStoreLog : IDisposable
     internal long CopyTo(string target, long from, long to)
     {
         long copied = 0;
-        using var copy = LogFile.Open(target, readOnly: false, create: true, _options);
+        using var copy = LogFile.Open(target, readOnly: false, create: true, _options, out _);
         var buffer = new byte[(int)Math.Clamp(to - from, 1, 1 << 20)];
         for (int n; from + copied < to && (n = RandomAccess.Read(_file, buffer.AsSpan(0, (int)Math.Min(buffer.Length, to - from - copied)), from + copied)) > 0; copied += n)
             RandomAccess.Write(copy, buffer.AsSpan(0, n), copied);
@@ -218,7 +214,7 @@ public sealed class MiniStoreLog : IDisposable
         }
     }
 
-    private void RefuseReadOnly(string what)
+    internal void RefuseReadOnly(string what)
     {
         if (IsReadOnly)
             throw new InvalidOperationException($"Log '{Path}' was opened for reading only; cannot {what}.");

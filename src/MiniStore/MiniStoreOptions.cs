@@ -11,9 +11,6 @@ public sealed record MiniStoreOptions
     /// <summary>Permissions of files this library creates on Unix (default: owner read/write only).</summary>
     public UnixFileMode FileMode { get; init; } = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
-    /// <summary>Permissions of a directory this library creates for a log on Unix (default: owner only).</summary>
-    public UnixFileMode DirectoryMode { get; init; } = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
-
     /// <summary>The sync calls; replace only to observe or fault them in tests.</summary>
     public IFileSync FileSync { get; init; } = OsFileSync.Instance;
 

@@ -58,19 +58,29 @@ public sealed class DurabilityTests : IDisposable
     [Fact]
     public void Creating_a_log_syncs_its_parent_directory()
     {
-        string directory = Path.Combine(_dir.Path, "nested", "dir");
+        string directory = Path.Combine(_dir.Path, "dir");
+        Directory.CreateDirectory(directory);
         string path = Path.Combine(directory, "new.log");
         var sync = new CountingSync();
 
         using (var log = MiniStoreLog.Open(path, new MiniStoreOptions { FileSync = sync }))
         {
             Assert.True(File.Exists(path));
-            Assert.Contains(Path.GetFullPath(directory), sync.Directories);
-            // The new directories' own entries too, in their parents.
-            Assert.Contains(Path.Combine(_dir.Path, "nested"), sync.Directories);
-            Assert.Contains(_dir.Path, sync.Directories);
+            Assert.Equal([Path.GetFullPath(directory)], sync.Directories);
             log.AppendJson("{\"x\":1}");
         }
+        // Opening it again creates nothing, so it syncs no directory.
+        using (MiniStoreLog.Open(path, new MiniStoreOptions { FileSync = sync }))
+            Assert.Single(sync.Directories);
+    }
+
+    [Fact]
+    public void A_log_in_a_missing_directory_is_refused_naming_the_directory_and_nothing_is_created()
+    {
+        string directory = Path.Combine(_dir.Path, "missing", "dir");
+        var e = Assert.Throws<DirectoryNotFoundException>(() => MiniStoreLog.Open(Path.Combine(directory, "new.log")));
+        Assert.Contains($"'{directory}'", e.Message);
+        Assert.False(Directory.Exists(Path.Combine(_dir.Path, "missing")));
     }
 
     [Fact]

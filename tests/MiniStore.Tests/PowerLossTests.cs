@@ -124,6 +124,9 @@ public sealed class PowerLossTests : IDisposable
         recording.Acknowledge(torn, """{"w":"t0","n":1,"j":0}""");
         var options = new MiniStoreOptions { FileSync = recording };
         string a = _root.File("logs/a.jsonl"), b = _root.File("logs/b.jsonl");
+        // The logs' directory is their owner's to create, durably: the entry of "logs" in its parent is synced too.
+        Directory.CreateDirectory(_root.File("logs"));
+        recording.SyncDirectory(_root.Path);
 
         void Write(MiniStoreLog log, object gate, string writer, int appends, int batchSize)
         {

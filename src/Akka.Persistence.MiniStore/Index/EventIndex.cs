@@ -22,6 +22,7 @@ internal sealed class EventIndex : IDisposable
     private readonly MiniStoreOptions _logOptions;
     private readonly IndexSignal _signal;
     private readonly ILoggingAdapter _log;
+    private readonly UnixFileMode _directoryMode;
     private readonly object _gate = new();
     private readonly SortedDictionary<long, Parked> _parked = new(); // writes stored before an earlier one, by first ordering
     private Task? _recovery;
@@ -30,8 +31,9 @@ internal sealed class EventIndex : IDisposable
     private long _nextToAppend;  // the first ordering whose write has not been resolved
     private Exception? _broken;
 
-    public EventIndex(StoreLayout layout, MiniStoreOptions logOptions, IndexSignal signal, ILoggingAdapter log)
+    public EventIndex(StoreLayout layout, MiniStoreOptions logOptions, UnixFileMode directoryMode, IndexSignal signal, ILoggingAdapter log)
     {
+        _directoryMode = directoryMode;
         _layout = layout;
         _logOptions = logOptions;
         _signal = signal;
@@ -52,7 +54,7 @@ internal sealed class EventIndex : IDisposable
     {
         try
         {
-            var (file, last) = new EventIndexRecovery(_layout, _logOptions, IndexOptions, _log).Run(readOnly);
+            var (file, last) = new EventIndexRecovery(_layout, _logOptions, IndexOptions, _directoryMode, _log).Run(readOnly);
             lock (_gate)
                 (_file, _lastOrdering, _nextToAppend) = (file, last, last + 1);
             _signal.SetReady();

@@ -12,7 +12,7 @@ namespace Akka.Persistence.MiniStore.Index;
 /// are scanned from the first event it misses (a binary search) and their entries appended. An index that is missing,
 /// empty or damaged is rebuilt from all logs beside the old one and put in place.
 /// </summary>
-internal sealed class EventIndexRecovery(StoreLayout layout, MiniStoreOptions logOptions, MiniStoreOptions indexOptions, ILoggingAdapter log)
+internal sealed class EventIndexRecovery(StoreLayout layout, MiniStoreOptions logOptions, MiniStoreOptions indexOptions, UnixFileMode directoryMode, ILoggingAdapter log)
 {
     private readonly string _path = layout.EventIndex;
     private readonly IndexCheckMark _checkMark = new(layout.EventIndex, logOptions);
@@ -48,7 +48,7 @@ internal sealed class EventIndexRecovery(StoreLayout layout, MiniStoreOptions lo
         if (unreadable.Count > 0)
             throw new Failure("Event logs could not be read: " + string.Join("; ", unreadable.Select(e => e.Message)), lastStored, new AggregateException(unreadable));
 
-        DurableDirectory.Create(Path.GetDirectoryName(_path)!, logOptions.FileSync, indexOptions.DirectoryMode); // owner-only, as every directory of the store
+        DurableDirectory.Create(Path.GetDirectoryName(_path)!, logOptions.FileSync, directoryMode); // owner-only, as every directory of the store
         var (index, lastIndexed) = OpenChecked();
         try
         {

@@ -48,7 +48,7 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
         _encoder = new EventRecordWriter(_serializer);
         _health = new StoreHealth(_settings.Directory, "journal");
         _storeSize = new StoreSizeWatch(_settings.Directory, _retention, _log);
-        _index = new EventIndex(layout, options, IndexSignals.Get(Context.System).For(_settings.Directory), _log);
+        _index = new EventIndex(layout, options, _settings.DirectoryMode, IndexSignals.Get(Context.System).For(_settings.Directory), _log);
         var files = new JournalFiles(layout, options, _log, _metrics, _index.HighestSequenceNr);
 
         int budget = OpenLogs.Budget(merged.GetInt("max-open-files", 0), MiniStorePersistence.JournalConfigPath + ".max-open-files");
@@ -59,7 +59,7 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
         _metrics.OpenLogs = () => _logs.OpenFiles;
         _metrics.Queued = () => _queue.Queued;
 
-        _ownership = new StoreOwnership(_settings.Directory, LockFileName, $"MiniStore journal of actor system '{Context.System.Name}'", options, _log,
+        _ownership = new StoreOwnership(_settings.Directory, LockFileName, $"MiniStore journal of actor system '{Context.System.Name}'", options, _settings.DirectoryMode, _log,
             onOwned: readOnlyReason => _index.Start(readOnly: readOnlyReason is not null));
         files.ReadOnlyReason = () => _ownership.ReadOnlyReason;
         _log.Info("MiniStore journal in '{0}' ({1} write threads, {2} open files at most{3})", _settings.Directory, _queue.MaxParallel, budget,

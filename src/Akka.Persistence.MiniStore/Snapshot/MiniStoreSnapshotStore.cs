@@ -41,7 +41,7 @@ public sealed class MiniStoreSnapshotStore : global::Akka.Persistence.Snapshot.S
         _serializer = new PayloadSerializer(Context.System);
         _health = new StoreHealth(_settings.Directory, "snapshot store");
         _keepSnapshots = merged.GetInt("keep-snapshots", 0);
-        _ownership = new StoreOwnership(_settings.Directory, LockFileName, $"MiniStore snapshot store of actor system '{Context.System.Name}'", _logOptions, _log);
+        _ownership = new StoreOwnership(_settings.Directory, LockFileName, $"MiniStore snapshot store of actor system '{Context.System.Name}'", _logOptions, _settings.DirectoryMode, _log);
     }
 
     /// <summary>Reported through Akka.Hosting's <c>WithHealthCheck()</c>: unhealthy when the store cannot write (see <see cref="StoreHealth"/>) or another owner holds its directory.</summary>
