@@ -6,8 +6,8 @@ using CounterSample;
 // Run it twice: the second run starts from the value the first one left on disk.
 var config = ConfigurationFactory.ParseString("""
     akka.loglevel = WARNING
-    akka.persistence.journal.plugin = "akka.persistence.journal.ministore"
-    akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.ministore"
+    akka.persistence.journal.plugin = ministore
+    akka.persistence.snapshot-store.plugin = ministore-snapshots
     """).WithFallback(MiniStorePersistence.DefaultConfiguration());
 
 const string persistenceId = "counter-1";

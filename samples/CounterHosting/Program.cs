@@ -1,18 +1,26 @@
 using Akka.Actor;
 using Akka.Hosting;
+using Akka.Persistence.MiniStore;
 using Akka.Persistence.MiniStore.Hosting;
 using CounterSample;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
 
 // A generic-host app configured only through Akka.Hosting: no HOCON. Run it twice to see the value recovered from disk.
-string store = args.Length > 0 ? args[0] : "ministore-hosting";
+// With --metrics, MiniStore's instruments are printed at the end by OpenTelemetry's console exporter.
+bool metrics = args.Contains("--metrics");
+string store = args.FirstOrDefault(a => !a.StartsWith("--")) ?? "ministore-hosting";
 
 var builder = Host.CreateApplicationBuilder();
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
 builder.Services.AddHealthChecks();
+if (metrics)
+    builder.Services.AddOpenTelemetry().WithMetrics(meters => meters
+        .AddMeter(MiniStoreMetrics.MeterName) // the only line MiniStore needs; dotnet-counters needs none
+        .AddConsoleExporter((_, reader) => reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = 3_600_000));
 builder.Services.AddAkka("counter-hosting", akka =>
 {
     akka.ConfigureLoggers(loggers => loggers.LogLevel = Akka.Event.LogLevel.WarningLevel)
