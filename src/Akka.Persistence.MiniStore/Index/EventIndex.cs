@@ -114,7 +114,8 @@ internal sealed class EventIndex : IDisposable
         _nextToAppend = last + 1;
         if (entries.Count == 0 || _broken is not null || _file is null)
             return;
-        entries.Sort(static (a, b) => a.Ordering.CompareTo(b.Ordering)); // in order already, unless a write's ids took turns
+        if (!InOrder(entries)) // they are, unless a write's ids took turns
+            entries.Sort(static (a, b) => a.Ordering.CompareTo(b.Ordering));
         try
         {
             Write(_file, entries);
@@ -125,6 +126,14 @@ internal sealed class EventIndex : IDisposable
             _broken = e;
             _log.Error(e, "Could not append to the event index '{0}'; queries by tag and of all events see no new events until the journal restarts and catches the index up from the logs.", _layout.EventIndex);
         }
+    }
+
+    private static bool InOrder(List<IndexEntry> entries)
+    {
+        for (int i = 1; i < entries.Count; i++)
+            if (entries[i - 1].Ordering > entries[i].Ordering)
+                return false;
+        return true;
     }
 
     /// <summary>One frame per entry, whatever the grouping, so that a rebuilt index is byte for byte the index it replaces.</summary>

@@ -17,6 +17,19 @@ internal sealed class EventRecordWriter(PayloadSerializer serializer)
     private long _timestamp = -1;
     private JsonEncodedText _timestampText;
     private readonly RepeatedText _persistenceId = new(), _writerGuid = new();
+    private string? _namable;
+
+    /// <summary>
+    /// Refuses a persistence id no file can hold (<see cref="PersistenceIdFileName"/>), before anything is queued; the
+    /// id checked last is remembered, as calls mostly repeat it (an actor writing one event after another).
+    /// </summary>
+    public void RefuseUnnamable(string persistenceId)
+    {
+        if (ReferenceEquals(persistenceId, _namable) || persistenceId == _namable)
+            return;
+        PersistenceIdFileName.For(persistenceId);
+        _namable = persistenceId;
+    }
 
     /// <summary>
     /// Appends the record JSON of each event, in order, to <paramref name="buffer"/>; the events have consecutive

@@ -44,7 +44,7 @@ internal sealed class JournalWrite : IDisposable
             try
             {
                 string pid = writes[i].PersistenceId;
-                PersistenceIdFileName.For(pid); // refuses an id no file can hold, before anything is queued
+                encoder.RefuseUnnamable(pid);
                 long firstOrdering = index.NextOrderings(events.Count);
                 if (call.LastOrdering == 0)
                     call.FirstOrdering = firstOrdering;

@@ -8,8 +8,8 @@ namespace Akka.Persistence.MiniStore.Storage;
 
 /// <summary>
 /// One event as stored in a journal log: <c>{"pid","seq","ord","ts","writer","manifest","tags", payload fields}</c>.
-/// <see cref="Ordering"/> is the journal-wide position of the event (0 in records written before it existed).
-/// <see cref="EventRecordWriter.Write"/> and <see cref="Read"/> are mirror images; docs/FORMAT.md is the specification.
+/// <see cref="Ordering"/> is the journal-wide position of the event. The journal's EventRecordWriter and
+/// <see cref="Read"/> are mirror images; docs/FORMAT.md is the specification.
 /// </summary>
 public readonly record struct EventRecord(string PersistenceId, long SequenceNr, long Timestamp, string WriterGuid, string Manifest, IReadOnlyCollection<string> Tags, PayloadFields Payload, long Ordering)
 {
