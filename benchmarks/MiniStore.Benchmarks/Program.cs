@@ -150,28 +150,32 @@ if (!Runs("E1"))
 Console.WriteLine("E1 engine alone (src/MiniStore, no Akka)");
 var smallRecord = Encoding.UTF8.GetBytes("{\"n\":1234567,\"k\":\"abc\"}");
 var appendBatch = Enumerable.Repeat((ReadOnlyMemory<byte>)smallRecord, 100).ToList();
-var e1Single = await Measure.RateAsync($"E1 AppendJsonAsync, one record at a time ({s1Events} records)", repeats, s1Events, async run =>
+var e1Single = await Measure.RateAsync($"E1 Append, one record at a time ({s1Events} records)", repeats, s1Events, run =>
 {
-    await using var log = await MiniStoreLog.OpenAsync(Path.Combine(root, $"e1-single-{run}.jsonl"));
+    using var log = MiniStoreLog.Open(Path.Combine(root, $"e1-single-{run}.jsonl"));
     for (int i = 0; i < s1Events; i++)
-        await log.AppendJsonAsync(smallRecord);
+        log.Append(smallRecord);
+    return Task.CompletedTask;
 }, singleCeiling);
-var e1Append = await Measure.RateAsync($"E1 AppendJsonBatchAsync, batches of 100 ({s3Events} records)", repeats, s3Events, async run =>
+var e1Append = await Measure.RateAsync($"E1 Append, batches of 100 ({s3Events} records)", repeats, s3Events, run =>
 {
-    await using var log = await MiniStoreLog.OpenAsync(Path.Combine(root, $"e1-append-{run}.jsonl"));
+    using var log = MiniStoreLog.Open(Path.Combine(root, $"e1-append-{run}.jsonl"));
     for (int i = 0; i < s3Events / 100; i++)
-        await log.AppendJsonBatchAsync(appendBatch);
+        log.Append(appendBatch);
+    return Task.CompletedTask;
 }, batchCeiling);
 string e1Path = Path.Combine(root, "e1-replay.jsonl");
-await using (var log = await MiniStoreLog.OpenAsync(e1Path))
+using (var log = MiniStoreLog.Open(e1Path))
     for (int i = 0; i < engineRecords / 1000; i++)
-        await log.AppendJsonBatchAsync(Enumerable.Repeat((ReadOnlyMemory<byte>)smallRecord, 1000).ToList());
-var e1Replay = await Measure.RateAsync($"E1 ReadAsync replay of {engineRecords} records", repeats, engineRecords, async _ =>
+        log.AppendBatches(Enumerable.Repeat((IReadOnlyList<ReadOnlyMemory<byte>>)appendBatch, 10).ToList()); // 10 batches of 100 per write
+var e1Replay = await Measure.RateAsync($"E1 Read replay of {engineRecords} records", repeats, engineRecords, _ =>
 {
     long count = 0;
-    await foreach (var r in MiniStoreLog.ReadAsync(e1Path))
+    using var log = MiniStoreLog.Open(e1Path, readOnly: true);
+    foreach (var r in log.Read())
         count += r.Json.Length > 0 ? 1 : 0;
     if (count != engineRecords) throw new InvalidOperationException($"replayed {count} of {engineRecords}");
+    return Task.CompletedTask;
 });
 table.AddEngine("E1 engine appends, one at a time", "records/s", e1Single, rawSingle, "raw 1-file fsync loop");
 table.AddEngine("E1 engine appends, batches of 100", "records/s", e1Append, rawBatch, "raw 100 lines per fsync");
