@@ -22,13 +22,16 @@ namespace MiniStore.Benchmarks;
 /// </para>
 /// <code>dotnet run -c Release --project benchmarks/MiniStore.Benchmarks -- startup [samples=7] [directory] [journals=MiniStore,SQLite,in-memory] [--fleet 1000] [--events 5] [--variants "default;DOTNET_TieredPGO=0"] [--out DIR]</code>
 /// --variants: child environments to compare, separated by ';' ("default" = none; several variables joined by '&amp;'),
-/// e.g. <c>DOTNET_TieredPGO=0</c>, <c>DOTNET_TieredCompilation=0</c>, <c>DOTNET_ReadyToRun=0</c>, <c>DOTNET_TC_QuickJitForLoops=0</c>.
+/// e.g. <c>DOTNET_TieredPGO=0</c>, <c>DOTNET_TieredCompilation=0</c>, <c>DOTNET_ReadyToRun=0</c>, <c>DOTNET_TC_QuickJitForLoops=0</c>;
+/// a setting whose name starts with "akka." goes into the actor system's configuration instead (e.g.
+/// <c>akka.persistence.journal.ministore.write-threads=2</c>).
 /// </summary>
 internal static class StartupScenario
 {
     public const string ChildMode = "startup-child";
     public const string SeedMode = "startup-seed";
     private const string ResultPrefix = "STARTUP ";
+    private const string HoconVariable = "MINISTORE_BENCH_STARTUP_HOCON"; // a variant's settings of the actor system, over the journal's
 
     /// <summary>One child's readings: times from the start of the configuration (ms), memory (MB), and what the process holds at the end.</summary>
     internal sealed record Sample(
@@ -138,7 +141,13 @@ internal static class StartupScenario
         info.RedirectStandardOutput = info.RedirectStandardError = true;
         if (variant != "default")
             foreach (var setting in variant.Split('&'))
-                info.Environment[setting[..setting.IndexOf('=')]] = setting[(setting.IndexOf('=') + 1)..];
+            {
+                var (name, value) = (setting[..setting.IndexOf('=')], setting[(setting.IndexOf('=') + 1)..]);
+                if (name.StartsWith("akka.", StringComparison.Ordinal))
+                    info.Environment[HoconVariable] = (info.Environment.TryGetValue(HoconVariable, out var earlier) ? earlier + "\n" : "") + $"{name} = {value}";
+                else
+                    info.Environment[name] = value;
+            }
         using var process = Process.Start(info)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
@@ -212,9 +221,7 @@ internal static class StartupScenario
     private static Config ConfigFor(string journalName, string directory, int fleet, int events)
     {
         var journal = JournalNamed(journalName);
-        if (journal != Journal.InMemory)
-            return journal.ConfigFor(directory);
-        return ConfigurationFactory.ParseString($$"""
+        var config = journal != Journal.InMemory ? journal.ConfigFor(directory) : ConfigurationFactory.ParseString($$"""
             akka.loglevel = WARNING
             akka.persistence.journal.plugin = "akka.persistence.journal.seeded-inmem"
             akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
@@ -225,6 +232,7 @@ internal static class StartupScenario
               seed-events = {{events}}
             }
             """);
+        return Environment.GetEnvironmentVariable(HoconVariable) is { } settings ? ConfigurationFactory.ParseString(settings).WithFallback(config) : config;
     }
 
     private static Sample Medians(List<Sample> samples) => new(
