@@ -57,20 +57,30 @@ internal static class FullRun
 
         string s1Name = $"S1 one actor, {s1Events} Persist one after another", s2Name = $"S2 {s2Actors} actors x {s2Events} Persist, concurrently",
             s3Name = $"S3 one actor, PersistAll in batches of 100, {s3Events} events";
+        // The process's CPU time while the last S1-S3 run wrote (not while its actor system started and stopped).
+        (TimeSpan Total, TimeSpan User) writeCpu = default;
+        async Task<double> TimedWriteAsync(IReadOnlyList<IActorRef> actors, int count, int batchSize)
+        {
+            var before = Environment.CpuUsage;
+            double seconds = await Systems.WriteAsync(actors, count, batchSize);
+            var after = Environment.CpuUsage;
+            writeCpu = (after.TotalTime - before.TotalTime, after.UserTime - before.UserTime);
+            return seconds;
+        }
         Task<double?> S1(Systems systems, int run) => systems.RunAsync<double?>(async system =>
         {
             var (actor, _, _) = await Systems.StartAsync(system, $"s1-{run}");
-            return await Systems.WriteAsync([actor], s1Events, 1);
+            return await TimedWriteAsync([actor], s1Events, 1);
         });
         Task<double?> S2(Systems systems, int run) => systems.RunAsync<double?>(async system =>
         {
             var started = await Task.WhenAll(Enumerable.Range(0, s2Actors).Select(a => Systems.StartAsync(system, $"s2-{run}-{a}")));
-            return await Systems.WriteAsync(started.Select(s => s.Actor).ToList(), s2Events, 1);
+            return await TimedWriteAsync(started.Select(s => s.Actor).ToList(), s2Events, 1);
         });
         Task<double?> S3(Systems systems, int run) => systems.RunAsync<double?>(async system =>
         {
             var (actor, _, _) = await Systems.StartAsync(system, $"s3-{run}");
-            double seconds = await Systems.WriteAsync([actor], s3Events, 100);
+            double seconds = await TimedWriteAsync([actor], s3Events, 100);
             await Systems.StopAsync([actor]);
             return seconds;
         });
@@ -91,11 +101,11 @@ internal static class FullRun
                 return seconds;
             };
             if (Runs("S1"))
-                table.AddMetricsCost("S1 one actor, Persist one by one", await Measure.CompareAsync(s1Name + ", metrics", repeats, s1Events, run => S1(plain, run), Metered(S1, s1Events)), s1Events, seen);
+                table.AddMetricsCost("S1 one actor, Persist one by one", await Measure.CompareAsync(s1Name + ", metrics", repeats, s1Events, run => S1(plain, run), Metered(S1, s1Events), () => writeCpu), s1Events, seen);
             if (Runs("S2"))
-                table.AddMetricsCost("S2 100 actors, Persist concurrently", await Measure.CompareAsync(s2Name + ", metrics", repeats, s2Actors * s2Events, run => S2(plain, run), Metered(S2, s2Actors * s2Events)), s2Actors * s2Events, seen);
+                table.AddMetricsCost("S2 100 actors, Persist concurrently", await Measure.CompareAsync(s2Name + ", metrics", repeats, s2Actors * s2Events, run => S2(plain, run), Metered(S2, s2Actors * s2Events), () => writeCpu), s2Actors * s2Events, seen);
             if (Runs("S3"))
-                table.AddMetricsCost("S3 one actor, PersistAll x100", await Measure.CompareAsync(s3Name + ", metrics", repeats, s3Events, run => S3(plain, run), Metered(S3, s3Events)), s3Events, seen);
+                table.AddMetricsCost("S3 one actor, PersistAll x100", await Measure.CompareAsync(s3Name + ", metrics", repeats, s3Events, run => S3(plain, run), Metered(S3, s3Events), () => writeCpu), s3Events, seen);
         }
 
         foreach (var journal in journals)
