@@ -104,6 +104,9 @@ internal static class FullRun
                 table.AddMetricsCost("S1 one actor, Persist one by one", await Measure.CompareAsync(s1Name + ", metrics", repeats, s1Events, run => S1(plain, run), Metered(S1, s1Events), () => writeCpu), s1Events, seen);
             if (Runs("S2"))
                 table.AddMetricsCost("S2 100 actors, Persist concurrently", await Measure.CompareAsync(s2Name + ", metrics", repeats, s2Actors * s2Events, run => S2(plain, run), Metered(S2, s2Actors * s2Events), () => writeCpu), s2Actors * s2Events, seen);
+            var (without, with) = InstrumentCost.PerWrite();
+            Console.WriteLine($"  the instruments alone, per journal write (no disk): {without:N0} ns without a listener, {with:N0} ns with");
+            table.InstrumentCost = (without, with);
             if (Runs("S3"))
                 table.AddMetricsCost("S3 one actor, PersistAll x100", await Measure.CompareAsync(s3Name + ", metrics", repeats, s3Events, run => S3(plain, run), Metered(S3, s3Events), () => writeCpu), s3Events, seen);
         }

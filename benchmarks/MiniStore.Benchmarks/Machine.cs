@@ -9,7 +9,7 @@ internal static class Machine
 
     /// <summary>A short form for a chart's subtitle.</summary>
     public static string Short(string directory) =>
-        $"{Environment.ProcessorCount} cores, {CpuModel()}, {FileSystemOf(directory).Split(' ')[0]} on {Environment.OSVersion}, .NET {Environment.Version}" +
+        $"{Environment.ProcessorCount} cores, {CpuModel()}, {FileSystemOf(directory).Split(' ')[0]} on {Environment.OSVersion}, .NET {Environment.Version}, load average {LoadAverage().Split(' ')[0]} at the end" +
         (SlowDisk.Milliseconds is { } ms ? $", every fsync +{ms} ms (simulated slow disk)" : "");
 
     private static string CpuModel()

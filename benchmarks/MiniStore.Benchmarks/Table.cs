@@ -31,6 +31,9 @@ internal sealed class Table
     /// <summary>A scenario of MiniStore run without and with a metrics listener; <paramref name="seen"/> is the events the listener counted in one run.</summary>
     public void AddMetricsCost(string scenario, Comparison comparison, long events, double seen) => _metrics.Add((scenario, comparison, events, seen));
 
+    /// <summary>Nanoseconds the plugin's instruments take per journal write without and with a listener (<see cref="InstrumentCost"/>).</summary>
+    public (double Without, double With)? InstrumentCost { get; set; }
+
     /// <summary>MiniStore's speed over each peer's and over the ceiling per scenario (above 1: MiniStore faster), as the chart draws them.</summary>
     public IEnumerable<(string Scenario, IReadOnlyList<(string Label, double Ratio)> Ratios)> Ratios()
     {
@@ -84,6 +87,12 @@ internal sealed class Table
             foreach (var (scenario, c, events, seen) in _metrics)
                 lines.Add($"| {scenario} | {c.Without.Median:N0} | {c.With.Median:N0} | {c.PairedRatio:N3}x ({string.Join(", ", c.Ratios.Select(r => r.ToString("N3")))}) | {c.Without.CpuMicrosecondsPerOp:N1} | {c.With.CpuMicrosecondsPerOp:N1} | {c.CpuRatio:N3}x | {c.Without.AllocatedPerOp:N0} | {c.With.AllocatedPerOp:N0} | {seen:N0} of {events:N0} per run |");
             lines.Add("On fsync-bound rows the rates swing more between runs than 2%; CPU per operation is the steadier measure of what the instruments cost.");
+            if (InstrumentCost is var (without, with))
+            {
+                var s1 = _metrics.FirstOrDefault(m => m.Scenario.StartsWith("S1", StringComparison.Ordinal)).Comparison;
+                lines.Add($"The instruments alone, per journal write (two counters, a histogram and one timed fsync; no disk): {without:N0} ns without a listener, {with:N0} ns with it" +
+                          (s1 is null ? "." : $": {(with - without) / 10 / s1.Without.CpuMicrosecondsPerOp:N3}% of S1's CPU per event ({s1.Without.CpuMicrosecondsPerOp:N1} µs)."));
+            }
         }
         return lines;
     }
