@@ -74,7 +74,7 @@ internal static class Chart
         for (int s = 0; s < series.Count; s++)
             plot.Legend.ManualItems.Add(new LegendItem { LabelText = series[s].Label, FillColor = palette.GetColor(series[s].Color) });
 
-        int height = 230 + categories.Count * slots * 22;
+        int height = 230 + 20 * title.Count(ch => ch == '\n') + 20 * machine.Count(ch => ch == '\n') + categories.Count * slots * 22;
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(pathWithoutExtension))!);
         plot.SavePng(pathWithoutExtension + ".png", Width, height);
         plot.SaveSvg(pathWithoutExtension + ".svg", Width, height);

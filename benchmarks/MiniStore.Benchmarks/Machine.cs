@@ -7,10 +7,11 @@ internal static class Machine
         $"Machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}, {CpuModel()}, file system of {directory}: {FileSystemOf(directory)}, load average {LoadAverage()}" +
         (SlowDisk.Description is { } slow ? $"; {slow}" : "");
 
-    /// <summary>A short form for a chart's subtitle.</summary>
+    /// <summary>A short form for a chart's subtitle: the machine, then how busy it was and the simulated disk, on a line of their own.</summary>
     public static string Short(string directory) =>
-        $"{Environment.ProcessorCount} cores, {CpuModel()}, {FileSystemOf(directory).Split(' ')[0]} on {Environment.OSVersion}, .NET {Environment.Version}, load average {LoadAverage().Split(' ')[0]} at the end" +
-        (SlowDisk.Milliseconds is { } ms ? $", every fsync +{ms} ms (simulated slow disk)" : "");
+        $"{Environment.ProcessorCount} cores, {CpuModel()}, {FileSystemOf(directory).Split(' ')[0]} on {Environment.OSVersion}, .NET {Environment.Version}\n" +
+        $"load average {LoadAverage().Split(' ')[0]} at the end (a shared machine)" +
+        (SlowDisk.Milliseconds is { } ms ? $"; every fsync +{ms} ms (simulated slow disk)" : "");
 
     private static string CpuModel()
     {

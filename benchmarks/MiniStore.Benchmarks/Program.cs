@@ -18,6 +18,7 @@ switch (commandLine.Positional.FirstOrDefault())
 {
     case StartupScenario.ChildMode: await StartupScenario.ChildAsync(commandLine.Positional[1..]); break;
     case StartupScenario.SeedMode: await StartupScenario.SeedAsync(commandLine.Positional[1..]); break;
+    case CatchUpProbe.Mode: CatchUpProbe.Run(commandLine.Positional[1..]); break;
     case "startup": await StartupScenario.RunAsync(commandLine with { Positional = commandLine.Positional[1..] }); break;
     case "query-by-tag": await QueryScenario.RunAsync(commandLine.Positional[1..]); break;
     case "replay-floor": await ReplayFloor.RunAsync(commandLine.Positional[1..]); break;

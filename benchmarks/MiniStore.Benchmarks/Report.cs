@@ -13,7 +13,7 @@ internal static class Report
         if (ratios.Count > 0)
             Chart.Bars(Path.Combine(directory, "benchmark"), "MiniStore's speed relative to other Akka.NET journals and to the raw disk (above 1x: MiniStore faster)",
                 $"Medians of one run, {DateTime.Now:yyyy-MM-dd HH:mm}; {Machine.Short(storeDirectory)}",
-                "MiniStore's rate ÷ the other's (time ÷ MiniStore's time for S5), log scale",
+                "MiniStore's rate ÷ the other's (for rows in ms: the other's time ÷ MiniStore's), log scale",
                 ratios.Select(r => r.Scenario).ToList(),
                 labels.Select(l => (l.label, l.color, (IReadOnlyList<double?>)ratios.Select(r => r.Ratios.Where(x => x.Label == l.label).Select(x => (double?)x.Ratio).FirstOrDefault()).ToList())).ToList(),
                 ratios: true);
@@ -29,7 +29,7 @@ internal static class Report
 
     /// <summary>startup.md and startup-time/startup-memory .png/.svg: the start-up medians per journal (the first variant's).</summary>
     public static void WriteStartup(string directory, IReadOnlyList<string> header, IReadOnlyList<string> lines,
-        Dictionary<(string Variant, string Journal), StartupScenario.Sample> medians, IReadOnlyList<string> journals, int fleet)
+        Dictionary<(string Variant, string Journal), StartupScenario.Sample> medians, IReadOnlyList<string> journals, int fleet, string storeDirectory)
     {
         Directory.CreateDirectory(directory);
         string variant = medians.Keys.First().Variant;
@@ -37,7 +37,7 @@ internal static class Report
         IReadOnlyList<(string, int, IReadOnlyList<double?>)> Series(params Func<StartupScenario.Sample, double>[] values) =>
             journals.Select(j => (j, Array.FindIndex(colors, c => c.Equals(j, StringComparison.OrdinalIgnoreCase)) switch { < 0 => colors.Length, var i => i },
                 (IReadOnlyList<double?>)values.Select(v => (double?)v(medians[(variant, j)])).ToList())).ToList();
-        string machine = Machine.Short(directory);
+        string machine = $"{(variant == "default" ? "" : variant + "; ")}{Machine.Short(storeDirectory)}";
         Chart.Bars(Path.Combine(directory, "startup-time"), "Start-up time per journal (lower is better)", machine,
             "milliseconds from the configuration and ActorSystem.Create (median of fresh processes)",
             ["to the first Persist acknowledged", $"to {fleet:N0} actors recovered"], Series(s => s.FirstPersistMs, s => s.FleetMs), ratios: false);

@@ -60,6 +60,8 @@ internal static class StartupScenario
             var seed = Stopwatch.StartNew();
             await RunChildAsync(SeedMode, [journal, Path.Combine(root, journal), fleet.ToString(), events.ToString()], "default");
             Console.WriteLine($"  {journal}: store of {fleet:N0} actors x {events} events written in {seed.Elapsed.TotalSeconds:N1} s (not measured)");
+            if (journal.Equals(Journal.MiniStore.Name, StringComparison.OrdinalIgnoreCase))
+                header.Add(await RunChildAsync(CatchUpProbe.Mode, [Path.Combine(root, journal)], "default", printed: true));
         }
 
         var results = new Dictionary<(string Variant, string Journal), List<Sample>>();
@@ -82,7 +84,7 @@ internal static class StartupScenario
         Console.WriteLine();
         lines.ForEach(Console.WriteLine);
         if (commandLine.Option("out") is { } outDirectory)
-            Report.WriteStartup(outDirectory, header, lines, results.ToDictionary(r => r.Key, r => Medians(r.Value)), journals, fleet);
+            Report.WriteStartup(outDirectory, header, lines, results.ToDictionary(r => r.Key, r => Medians(r.Value)), journals, fleet, root);
     }
 
     private static List<string> Table(Dictionary<(string Variant, string Journal), List<Sample>> results, string[] variants, string[] journals, int fleet)
@@ -135,7 +137,7 @@ internal static class StartupScenario
     }
 
     /// <summary>Starts this benchmark in a child mode with the variant's environment; returns the result line of its output.</summary>
-    private static async Task<string> RunChildAsync(string mode, string[] args, string variant)
+    private static async Task<string> RunChildAsync(string mode, string[] args, string variant, bool printed = false)
     {
         var info = SelfProcess.StartInfo([mode, .. args]);
         info.RedirectStandardOutput = info.RedirectStandardError = true;
@@ -156,6 +158,11 @@ internal static class StartupScenario
         var line = text.Split('\n').FirstOrDefault(l => l.StartsWith(ResultPrefix, StringComparison.Ordinal));
         if (process.ExitCode != 0 || (mode == ChildMode && line is null))
             throw new InvalidOperationException($"{mode} {string.Join(' ', args)} ({variant}) failed with exit code {process.ExitCode}:\n{text}\n{await error}");
+        if (printed)
+        {
+            Console.Write(text);
+            return text.TrimEnd();
+        }
         return line?[ResultPrefix.Length..] ?? "";
     }
 
