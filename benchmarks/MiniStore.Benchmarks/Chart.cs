@@ -19,10 +19,13 @@ internal static class Chart
     {
         var plot = new Plot();
         var palette = new ScottPlot.Palettes.Category10();
-        int slots = series.Count + 1;
         var bars = new List<Bar>();
+        var categoryTicks = new ScottPlot.TickGenerators.NumericManual();
         double low = 0, high = 0;
-        for (int c = 0; c < categories.Count; c++)
+        int slot = 0; // top to bottom: the first category at the top, its first series on top; a category takes as many slots as it has bars, and one more between groups
+        for (int c = 0; c < categories.Count; c++, slot++)
+        {
+            int first = slot;
             for (int s = 0; s < series.Count; s++)
             {
                 if (series[s].Values[c] is not { } value || value <= 0 && ratios)
@@ -31,22 +34,20 @@ internal static class Chart
                 (low, high) = (Math.Min(low, drawn), Math.Max(high, drawn));
                 bars.Add(new Bar
                 {
-                    // Top to bottom: the first category at the top, its first series on top.
-                    Position = -(c * slots + s),
+                    Position = -slot++,
                     Value = drawn,
                     ValueBase = 0,
                     FillColor = palette.GetColor(series[s].Color),
                     Label = ratios ? Ratio(value) : value.ToString(valueFormat),
                 });
             }
+            categoryTicks.AddMajor(-(first + slot - 1) / 2.0, categories[c]);
+        }
         var barPlot = plot.Add.Bars(bars);
         barPlot.Horizontal = true;
         barPlot.ValueLabelStyle.FontSize = 13;
         barPlot.ValueLabelStyle.FontName = Font;
 
-        var categoryTicks = new ScottPlot.TickGenerators.NumericManual();
-        for (int c = 0; c < categories.Count; c++)
-            categoryTicks.AddMajor(-(c * slots + (series.Count - 1) / 2.0), categories[c]);
         plot.Axes.Left.TickGenerator = categoryTicks;
         plot.Axes.Left.TickLabelStyle.FontSize = 14;
         plot.Axes.Left.MajorTickStyle.Length = 0;
@@ -62,7 +63,7 @@ internal static class Chart
             plot.Add.VerticalLine(0, 2, Colors.Black); // equal
         }
         plot.Axes.SetLimitsX(Math.Min(low, 0) - span * (ratios ? 0.08 : 0), high + span * 0.18);
-        plot.Axes.SetLimitsY(-(categories.Count * slots) + 0.5, 0.8);
+        plot.Axes.SetLimitsY(-slot + 0.5, 0.8);
         plot.Axes.Bottom.TickLabelStyle.FontSize = 13;
         plot.XLabel(axisLabel, 15);
         plot.Title($"{title}\n{machine}", 16);
@@ -74,7 +75,7 @@ internal static class Chart
         for (int s = 0; s < series.Count; s++)
             plot.Legend.ManualItems.Add(new LegendItem { LabelText = series[s].Label, FillColor = palette.GetColor(series[s].Color) });
 
-        int height = 230 + 20 * title.Count(ch => ch == '\n') + 20 * machine.Count(ch => ch == '\n') + categories.Count * slots * 22;
+        int height = 230 + 20 * title.Count(ch => ch == '\n') + 20 * machine.Count(ch => ch == '\n') + slot * 22;
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(pathWithoutExtension))!);
         plot.SavePng(pathWithoutExtension + ".png", Width, height);
         plot.SaveSvg(pathWithoutExtension + ".svg", Width, height);
