@@ -3,7 +3,7 @@ using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Persistence;
 using Akka.Persistence.Journal;
-using Akka.Persistence.MiniStore.Journal;
+using Akka.Persistence.MiniStore;
 using Microsoft.Win32.SafeHandles;
 
 namespace MiniStore.Benchmarks;
@@ -11,8 +11,9 @@ namespace MiniStore.Benchmarks;
 /// <summary>
 /// The floor of any durable journal through Akka: per call, for each persistence id touched, one write of a 200-byte
 /// line per event to the id's own file (kept open) and one fdatasync, before the acknowledgement. Different ids are
-/// written in parallel on the plugin's write threads (dedicated threads, up to 32); the write is done on the journal's
-/// thread when it is the only one. No serialization, no index, no checks; it replays nothing, and knows the highest
+/// written in parallel on the plugin's own <see cref="KeyedWorkQueue"/> with as many threads as MiniStore's journal
+/// starts by default; a call for one id with nothing more in the mailbox runs on the journal's thread (the same rule as
+/// MiniStoreJournal.AppendEachPersistenceId). No serialization, no index, no checks; it replays nothing, and knows the highest
 /// sequence numbers only of what it wrote in this actor system. So MiniStore's figures over this one's are the part of
 /// the gap to the raw disk that is MiniStore's own; the rest is Akka's.
 /// </summary>
@@ -20,8 +21,7 @@ internal sealed class BareFsyncJournal : AsyncWriteJournal
 {
     private readonly string _directory;
     private readonly ConcurrentDictionary<string, IdFile> _files = new();
-    private readonly WriteThreads _writeThreads = new(WriteThreads.DefaultMaxThreads);
-    private int _writesInFlight;
+    private readonly KeyedWorkQueue _queue = new(Math.Min(32, 16 * Environment.ProcessorCount), "bare-fsync-journal");
     private int _filesCreated;
 
     public BareFsyncJournal(Akka.Configuration.Config config)
@@ -38,20 +38,17 @@ internal sealed class BareFsyncJournal : AsyncWriteJournal
             byId.TryGetValue(write.PersistenceId, out var pending);
             byId[write.PersistenceId] = (pending.Events + ((IImmutableList<IPersistentRepresentation>)write.Payload).Count, write.HighestSequenceNr);
         }
-        // The same rule as MiniStore's journal: a lone write with nothing else in flight or waiting is written right here.
-        bool inline = byId.Count == 1 && Volatile.Read(ref _writesInFlight) == 0 && !(Context is ActorCell { Mailbox: { } mailbox } && mailbox.MessageQueue.HasMessages);
-        var appends = new List<Task>(byId.Count);
+        // The same rule as MiniStore's journal: a call for one id, with nothing more in the mailbox, runs right here.
+        bool alone = byId.Count == 1 && !(Context is ActorCell { Mailbox: { } mailbox } && mailbox.MessageQueue.HasMessages);
+        var appends = new List<Task<bool>>(byId.Count);
         foreach (var (pid, pending) in byId)
         {
             var file = _files.GetOrAdd(pid, id => new IdFile(Path.Combine(_directory, $"{++_filesCreated}.txt")));
-            Interlocked.Increment(ref _writesInFlight);
-            Task Append()
+            appends.Add(_queue.Run(pid, () =>
             {
-                try { file.Append(pending.Events, pending.HighestSequenceNr); }
-                finally { Interlocked.Decrement(ref _writesInFlight); }
-                return Task.CompletedTask;
-            }
-            appends.Add(inline ? Append() : _writeThreads.Run(Append));
+                file.Append(pending.Events, pending.HighestSequenceNr);
+                return true;
+            }, inline: alone));
         }
         await Task.WhenAll(appends).ConfigureAwait(false);
         return null!;
@@ -68,13 +65,14 @@ internal sealed class BareFsyncJournal : AsyncWriteJournal
 
     protected override void PostStop()
     {
-        _writeThreads.Dispose();
+        _queue.Dispose();
+        _queue.Drain(TimeSpan.FromSeconds(10));
         foreach (var file in _files.Values)
             file.Dispose();
         base.PostStop();
     }
 
-    /// <summary>One persistence id's file: created (and its directory entry synced) on first use, then appended to.</summary>
+    /// <summary>One persistence id's file: created (and its directory entry synced) on first use, then appended to (by one id's queue, so one at a time).</summary>
     private sealed class IdFile : IDisposable
     {
         private readonly SafeFileHandle _handle;
@@ -90,12 +88,10 @@ internal sealed class BareFsyncJournal : AsyncWriteJournal
 
         public void Append(int events, long highestSequenceNr)
         {
-            lock (this)
-            {
-                _length += RawDisk.WriteLines(_handle, events, _length);
-                OsFileSync.Instance.SyncFile(_handle);
-                HighestSequenceNr = highestSequenceNr;
-            }
+            // No lock: the queue runs one id's work one item at a time.
+            _length += RawDisk.WriteLines(_handle, events, _length);
+            OsFileSync.Instance.SyncFile(_handle);
+            HighestSequenceNr = highestSequenceNr;
         }
 
         public void Dispose() => _handle.Dispose();

@@ -64,8 +64,15 @@ internal sealed record Journal(string Name, Func<string, Config> ConfigFor, bool
         }
         """), KeepsDataAcrossSystems: true);
 
+    /// <summary>
+    /// Not a journal of its own: MiniStore run without and with a <see cref="MetricsListener"/>, in turns, on S1-S3
+    /// (the cost of the plugin's metrics when something listens).
+    /// </summary>
+    public static readonly Journal Metrics = new("metrics", MiniStore.ConfigFor, KeepsDataAcrossSystems: true);
+
     /// <summary>The scenarios a journal can run; null when it runs them all.</summary>
-    public string? OnlyWrites => this == BareFsync ? "it replays nothing (a floor for writes only)" : null;
+    public string? OnlyWrites =>
+        this == BareFsync ? "it replays nothing (a floor for writes only)" : this == Metrics ? "the metrics' cost is measured on writes" : null;
 
     public static string SqliteConnectionString(string directory) =>
         new SqliteConnectionStringBuilder { DataSource = Path.Combine(directory, "journal.db"), Pooling = true }.ToString();

@@ -19,6 +19,13 @@ internal sealed record Result(double Median, IReadOnlyList<double> Runs, long Pe
     public int WarmUps { get; init; }
 }
 
+/// <summary>A scenario run without and with something (a metrics listener): both results and the median of the paired ratios of their rates.</summary>
+internal sealed record Comparison(Result Without, Result With, double PairedRatio, IReadOnlyList<double> Ratios)
+{
+    /// <summary>CPU per operation with over without.</summary>
+    public double CpuRatio => With.CpuMicrosecondsPerOp!.Value / Without.CpuMicrosecondsPerOp!.Value;
+}
+
 /// <summary>A raw-disk limit that is run right before each run of a scenario, so that the two see the same disk weather.</summary>
 internal sealed record Ceiling(string Name, long Operations, Func<int, Task> Run);
 
@@ -67,6 +74,63 @@ internal static class Measure
 
     public static Task<Result> RateAsync(string name, int repeats, long operations, Func<int, Task> run, Ceiling? ceiling = null) =>
         RateAsync(name, repeats, operations, async i => { await run(i); return null; }, ceiling);
+
+    /// <summary>
+    /// Two variants of one scenario (<paramref name="withoutIt"/> and <paramref name="withIt"/> something), warmed up each,
+    /// then run in turns, the order swapped every pair (A B, B A, ...) so that neither always runs on the disk the other
+    /// left; the ratio of each pair's rates, with over without, and its median, are what is compared. CPU and bytes
+    /// allocated per operation are summed per variant: steadier than rates, since waiting for the disk costs no CPU.
+    /// <paramref name="measuredCpu"/>, when given, tells the CPU time of the part of the last run that was timed (else
+    /// the whole run's counts, with the start and stop of its actor system, which would water the difference down).
+    /// </summary>
+    public static async Task<Comparison> CompareAsync(string name, int repeats, long operations, Func<int, Task<double?>> withoutIt, Func<int, Task<double?>> withIt,
+        Func<(TimeSpan Total, TimeSpan User)>? measuredCpu = null)
+    {
+        var variants = new[] { withoutIt, withIt };
+        var rates = new[] { new List<double>(), new List<double>() };
+        var cpu = new TimeSpan[2];
+        var userCpu = new TimeSpan[2];
+        var allocated = new long[2];
+        var warmUps = new int[2];
+        for (int v = 0; v < 2; v++)
+        {
+            var variant = variants[v];
+            warmUps[v] = await WarmUpAsync(async i => operations / (await TimedAsync(variant, i)));
+        }
+        using var sampler = new ResourceSampler();
+        for (int i = 1; i <= repeats; i++)
+            foreach (int v in i % 2 == 1 ? new[] { 0, 1 } : [1, 0])
+            {
+                var cpuBefore = Environment.CpuUsage;
+                long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+                double seconds = await TimedAsync(variants[v], i);
+                allocated[v] += GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+                var cpuAfter = Environment.CpuUsage;
+                var (total, user) = measuredCpu?.Invoke() ?? (cpuAfter.TotalTime - cpuBefore.TotalTime, cpuAfter.UserTime - cpuBefore.UserTime);
+                cpu[v] += total;
+                userCpu[v] += user;
+                rates[v].Add(operations / seconds);
+            }
+        var results = Enumerable.Range(0, 2).Select(v => new Result(rates[v].Order().ElementAt(repeats / 2), rates[v], sampler.PeakBytes, sampler.PeakHandles, allocated[v] / (double)(operations * repeats))
+        {
+            CpuMicrosecondsPerOp = cpu[v].TotalMicroseconds / (operations * repeats),
+            UserCpuMicrosecondsPerOp = userCpu[v].TotalMicroseconds / (operations * repeats),
+            WarmUps = warmUps[v],
+        }).ToArray();
+        var ratios = rates[1].Zip(rates[0], (w, wo) => w / wo).ToList();
+        var comparison = new Comparison(results[0], results[1], ratios.Order().ElementAt(ratios.Count / 2), ratios);
+        Print(name + " (without)", results[0], "/s", "N0");
+        Print(name + " (with)", results[1], "/s", "N0");
+        Console.WriteLine($"    with / without, paired: rate {comparison.PairedRatio:N3}x (runs: {string.Join(", ", ratios.Select(r => r.ToString("N3")))}), CPU per op {comparison.CpuRatio:N3}x");
+        return comparison;
+    }
+
+    /// <summary>The seconds a run counts (what it returns, or its whole duration).</summary>
+    private static async Task<double> TimedAsync(Func<int, Task<double?>> run, int i)
+    {
+        var watch = Stopwatch.StartNew();
+        return await run(i) ?? watch.Elapsed.TotalSeconds;
+    }
 
     /// <summary>Milliseconds of <paramref name="run"/> (lower is better).</summary>
     public static async Task<Result> MillisecondsAsync(string name, int repeats, Func<int, Task<double>> run)
@@ -129,7 +193,6 @@ internal static class Measure
 /// </summary>
 internal sealed class ResourceSampler : IDisposable
 {
-    private static readonly long PageSize = Environment.SystemPageSize;
     private readonly Timer _timer;
     private long _peakBytes;
     private int _peakHandles;
@@ -168,21 +231,9 @@ internal sealed class ResourceSampler : IDisposable
     [System.Runtime.InteropServices.DllImport("libc")]
     private static extern int closedir(IntPtr directory);
 
-    private static long ResidentBytes()
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            using var process = Process.GetCurrentProcess();
-            return process.WorkingSet64;
-        }
-        // statm: "size resident shared text lib data dt", in pages.
-        var fields = File.ReadAllText("/proc/self/statm").Split(' ');
-        return long.Parse(fields[1]) * PageSize;
-    }
-
     private void Sample()
     {
-        long bytes = ResidentBytes();
+        long bytes = Memory.ResidentBytes();
         int handles = OpenHandles();
         lock (this)
         {

@@ -1,197 +1,26 @@
-using System.Text;
-using Akka.Actor;
-using Akka.Persistence;
-using MiniStore;
 using MiniStore.Benchmarks;
 
-// dotnet run -c Release --project benchmarks/MiniStore.Benchmarks -- [scale] [repeats] [directory] [journals]
-// scale 1 runs the sizes of issue 5 (S4/S5 on 1,000,000 events); scale 0.02 is a quick run of about a minute.
-// journals: a comma-separated subset of MiniStore,SQLite,in-memory,bare-fsync (default: all four; bare-fsync runs S1-S3 only).
-// scenarios: a comma-separated subset of raw,S1,S2,S3,S4,S5,S6,E1 (default: all); what a chosen one needs is set up unmeasured.
-// dotnet run -c Release --project benchmarks/MiniStore.Benchmarks -- query-by-tag [events] [repeats] [directory] [TagTable|Csv]  (QueryScenario.cs)
-if (args.Length > 0 && args[0] == "query-by-tag") { await QueryScenario.RunAsync(args[1..]); return; }
-// dotnet run -c Release --project benchmarks/MiniStore.Benchmarks -- replay-floor [events] [repeats] [directory]  (ReplayFloor.cs)
-if (args.Length > 0 && args[0] == "replay-floor") { await ReplayFloor.RunAsync(args[1..]); return; }
-double scale = args.Length > 0 ? double.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 1;
-int repeats = args.Length > 1 ? int.Parse(args[1]) : 3;
-string root = args.Length > 2 ? args[2] : Path.Combine(Path.GetTempPath(), "ministore-bench");
-int Scaled(int n, int minimum = 1) => Math.Max(minimum, (int)(n * scale));
-
-int s1Events = Scaled(5_000, 50), s2Actors = 100, s2Events = Scaled(200, 5), s3Events = Scaled(50_000, 1_000) / 100 * 100;
-int bigLog = Scaled(1_000_000, 2_000) / 100 * 100, snapshotAt = bigLog - 1_000;
-int fleet = Scaled(10_000, 100), fleetEvents = 10, engineRecords = Scaled(1_000_000, 10_000) / 100 * 100;
-
-if (Directory.Exists(root)) Directory.Delete(root, true);
-Directory.CreateDirectory(root);
-Console.WriteLine($"MiniStore benchmark, scale {scale}: median of {repeats} runs after discarded warm-up runs (more than one while the JIT is still compiling, up to 4), in {root}");
-Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}, file system of {root}: {FileSystemOf(root)}");
-Console.WriteLine($"SQLite journal as the plugin opens it: {Journal.PrepareSqlite(Path.Combine(root, "sqlite-check"))}");
-Journal[] journals = [Journal.MiniStore, Journal.Sqlite, Journal.InMemory, Journal.BareFsync];
-// In the order given, so that alternating orders can show whether running first or last matters.
-if (args.Length > 3) journals = args[3].Split(',').Select(name => journals.Single(j => j.Name.Equals(name, StringComparison.OrdinalIgnoreCase))).ToArray();
-var scenarios = args.Length > 4 ? args[4].Split(',') : null;
-bool Runs(string scenario) => scenarios is null || scenarios.Contains(scenario, StringComparer.OrdinalIgnoreCase);
-string[] writeScenarios = ["S1", "S2", "S3"];
-var table = new Table();
-
-bool raw = new[] { "raw", "S1", "S2", "S3", "E1" }.Any(Runs);
-if (raw) Console.WriteLine("Raw disk (200-byte lines, fdatasync)");
-var singleCeiling = new Ceiling("the raw 1-file fsync loop", s1Events, run => Task.Run(() => RawDisk.FsyncLoop(Path.Combine(root, $"raw-single-{run}.txt"), s1Events)));
-var parallelCeiling = new Ceiling("the raw 100-file parallel fsyncs", s2Actors * s2Events, run => Task.Run(() => RawDisk.ParallelFsync(Path.Combine(root, $"raw-parallel-{run}"), s2Actors, 32, s2Events)));
-var batchCeiling = new Ceiling("the raw 100-lines-per-fsync loop", s3Events, run => Task.Run(() => RawDisk.FsyncLoop(Path.Combine(root, $"raw-batch-{run}.txt"), s3Events, 100)));
-var rawSingle = !raw ? null : await Measure.RateAsync($"one file, write + fdatasync per line ({s1Events})", repeats, s1Events, singleCeiling.Run);
-var rawParallel = !raw ? null : await Measure.RateAsync($"{s2Actors} files by 32 threads, fdatasync per line ({s2Actors * s2Events})", repeats, s2Actors * s2Events, parallelCeiling.Run);
-var rawBatch = !raw ? null : await Measure.RateAsync($"one file, batches of 100 lines per fdatasync ({s3Events})", repeats, s3Events, batchCeiling.Run);
-Ceiling? Paired(Journal journal, Ceiling ceiling) => journal == Journal.InMemory ? null : ceiling;
-
-foreach (var journal in journals)
+// Only a dispatcher, so that nothing a mode uses is loaded (nor JIT-compiled) before that mode starts: the start-up
+// children measure the loading of their own journal's assemblies.
+//
+// dotnet run -c Release --project benchmarks/MiniStore.Benchmarks -- [scale] [repeats] [directory] [journals] [scenarios] [--out DIR] [--sync-delay MS]
+//   the side-by-side run (FullRun.cs)
+// ... -- startup [samples] [directory] [journals] [--fleet N] [--events N] [--variants V1|V2] [--out DIR] [--sync-delay MS]  (StartupScenario.cs)
+// ... -- query-by-tag [events] [repeats] [directory] [TagTable|Csv]  (QueryScenario.cs)
+// ... -- replay-floor [events] [repeats] [directory]  (ReplayFloor.cs)
+var commandLine = new CommandLine(args);
+if (SlowDisk.Requested(commandLine) is { } delay && !SlowDisk.Active)
 {
-    Console.WriteLine($"{journal.Name} journal");
-    // A journal that only writes skips the other scenarios, saying why.
-    bool RunsFor(string scenario) => Runs(scenario) && (journal.OnlyWrites is null || writeScenarios.Contains(scenario));
-    if (journal.OnlyWrites is { } onlyWrites && new[] { "S4", "S5", "S6" }.Where(Runs).ToList() is { Count: > 0 } skipped)
-        Console.WriteLine($"  {string.Join(", ", skipped)} skipped: {onlyWrites}");
-    string dir = Path.Combine(root, journal.Name);
-    Directory.CreateDirectory(dir);
-    if (journal == Journal.Sqlite) Journal.PrepareSqlite(dir);
-    await using var systems = new Systems(journal, dir);
-
-    if (RunsFor("S1"))
-        table.Add("S1 one actor, Persist one by one", "events/s", journal, rawSingle, "raw 1-file fsync loop", await Measure.RateAsync($"S1 one actor, {s1Events} Persist one after another", repeats, s1Events,
-            run => systems.RunAsync<double?>(async system =>
-            {
-                var (actor, _, _) = await Systems.StartAsync(system, $"s1-{run}");
-                return await Systems.WriteAsync([actor], s1Events, 1);
-            }), Paired(journal, singleCeiling)));
-
-    if (RunsFor("S2"))
-        table.Add("S2 100 actors, Persist concurrently", "events/s", journal, rawParallel, "raw 100 files/32 threads", await Measure.RateAsync($"S2 {s2Actors} actors x {s2Events} Persist, concurrently", repeats, s2Actors * s2Events,
-            run => systems.RunAsync<double?>(async system =>
-            {
-                var started = await Task.WhenAll(Enumerable.Range(0, s2Actors).Select(a => Systems.StartAsync(system, $"s2-{run}-{a}")));
-                return await Systems.WriteAsync(started.Select(s => s.Actor).ToList(), s2Events, 1);
-            }), Paired(journal, parallelCeiling)));
-
-    Task<double?> RunS3(int run) => systems.RunAsync<double?>(async system =>
-    {
-        var (actor, _, _) = await Systems.StartAsync(system, $"s3-{run}");
-        double seconds = await Systems.WriteAsync([actor], s3Events, 100);
-        await Systems.StopAsync([actor]);
-        return seconds;
-    });
-    if (RunsFor("S3"))
-        table.Add("S3 one actor, PersistAll x100", "events/s", journal, rawBatch, "raw 100 lines per fsync", await Measure.RateAsync($"S3 one actor, PersistAll in batches of 100, {s3Events} events", repeats, s3Events,
-            RunS3, Paired(journal, batchCeiling)));
-    else if (RunsFor("S4"))
-        await RunS3(1); // S4's log, unmeasured
-
-    if (RunsFor("S4"))
-        table.Add("S4 recovery of S3's actor", "events/s", journal, null, null, await Measure.RateAsync($"S4 recovery of S3's actor ({s3Events} events)", repeats, s3Events,
-            run => systems.RunAsync<double?>(async system => Check(await Systems.StartAsync(system, "s3-1"), s3Events, 0))));
-
-    // S6 before the big log, so that the in-memory journal's million events do not count in its peak memory.
-    if (RunsFor("S6"))
-    {
-        await systems.RunAsync(async system =>
-        {
-            // Set-up, not measured: 100 actors at a time, so that no journal's write timeout is hit.
-            for (int from = 0; from < fleet; from += 100)
-            {
-                var started = await Task.WhenAll(Enumerable.Range(from, Math.Min(100, fleet - from)).Select(a => Systems.StartAsync(system, $"s6-{a}")));
-                await Systems.WriteAsync(started.Select(s => s.Actor).ToList(), fleetEvents, fleetEvents);
-                await Systems.StopAsync(started.Select(s => s.Actor));
-            }
-            return true;
-        });
-        GC.Collect();
-        long before = Environment.WorkingSet;
-        var s6 = await Measure.RateAsync($"S6 {fleet} actors each recovering {fleetEvents} events (actors/s)", repeats, fleet,
-            run => systems.RunAsync<double?>(async system =>
-            {
-                var watch = System.Diagnostics.Stopwatch.StartNew();
-                var started = await Task.WhenAll(Enumerable.Range(0, fleet).Select(a => Systems.StartAsync(system, $"s6-{a}")));
-                double seconds = watch.Elapsed.TotalSeconds;
-                if (started.Any(s => s.Recovered.Events != fleetEvents)) throw new InvalidOperationException("S6: an actor recovered the wrong number of events");
-                await Systems.StopAsync(started.Select(s => s.Actor));
-                return seconds;
-            }));
-        table.Add("S6 fleet start-up", "actors/s", journal, null, null, s6, $"peak {s6.PeakBytes / 1048576.0:N0} MB (+{(s6.PeakBytes - before) / 1048576.0:N0}), {s6.PeakHandles} fds");
-    }
-
-    // The big log: snapshotAt events, a snapshot, 1,000 more. S4 replays it all (snapshots ignored), S5 from the snapshot.
-    if (!RunsFor("S4") && !RunsFor("S5"))
-        continue;
-    await systems.RunAsync(async system =>
-    {
-        var (actor, _, _) = await Systems.StartAsync(system, "big");
-        // In chunks of 10,000 events, so that no journal's write timeout is hit while the rest wait in its queue.
-        for (int written = 0; written < snapshotAt; written += 10_000)
-            await Systems.WriteAsync([actor], Math.Min(10_000, snapshotAt - written), 100);
-        await Systems.SnapshotAsync(actor);
-        await Systems.WriteAsync([actor], bigLog - snapshotAt, 100);
-        await Systems.StopAsync([actor]);
-        return true;
-    });
-    if (RunsFor("S4"))
-        table.Add($"S4 recovery of {bigLog:N0} events", "events/s", journal, null, null, await Measure.RateAsync($"S4 recovery of {bigLog} events", repeats, bigLog,
-            run => systems.RunAsync<double?>(async system => Check(await Systems.StartAsync(system, "big", new Recovery(SnapshotSelectionCriteria.None)), bigLog, 0))));
-    if (RunsFor("S5"))
-        table.Add($"S5 snapshot at {snapshotAt:N0} + 1,000", "ms", journal, null, null, await Measure.MillisecondsAsync($"S5 recovery from the snapshot at {snapshotAt} of {bigLog} (ms)", repeats,
-            run => systems.RunAsync(async system => 1000 * Check(await Systems.StartAsync(system, "big"), bigLog - snapshotAt, snapshotAt))));
-    if (journal == Journal.Sqlite)
-        Console.WriteLine($"  SQLite file after the run: {Journal.DescribeSqlite(dir)}");
-}
-
-if (!Runs("E1"))
-{
-    table.Print();
+    Environment.Exit(SlowDisk.RunSelfUnderDelay(delay, args));
     return;
 }
-Console.WriteLine("E1 engine alone (src/MiniStore, no Akka)");
-var smallRecord = Encoding.UTF8.GetBytes("{\"n\":1234567,\"k\":\"abc\"}");
-var appendBatch = Enumerable.Repeat((ReadOnlyMemory<byte>)smallRecord, 100).ToList();
-var e1Single = await Measure.RateAsync($"E1 AppendJsonAsync, one record at a time ({s1Events} records)", repeats, s1Events, async run =>
+switch (commandLine.Positional.FirstOrDefault())
 {
-    await using var log = await MiniStoreLog.OpenAsync(Path.Combine(root, $"e1-single-{run}.jsonl"));
-    for (int i = 0; i < s1Events; i++)
-        await log.AppendJsonAsync(smallRecord);
-}, singleCeiling);
-var e1Append = await Measure.RateAsync($"E1 AppendJsonBatchAsync, batches of 100 ({s3Events} records)", repeats, s3Events, async run =>
-{
-    await using var log = await MiniStoreLog.OpenAsync(Path.Combine(root, $"e1-append-{run}.jsonl"));
-    for (int i = 0; i < s3Events / 100; i++)
-        await log.AppendJsonBatchAsync(appendBatch);
-}, batchCeiling);
-string e1Path = Path.Combine(root, "e1-replay.jsonl");
-await using (var log = await MiniStoreLog.OpenAsync(e1Path))
-    for (int i = 0; i < engineRecords / 1000; i++)
-        await log.AppendJsonBatchAsync(Enumerable.Repeat((ReadOnlyMemory<byte>)smallRecord, 1000).ToList());
-var e1Replay = await Measure.RateAsync($"E1 ReadAsync replay of {engineRecords} records", repeats, engineRecords, async _ =>
-{
-    long count = 0;
-    await foreach (var r in MiniStoreLog.ReadAsync(e1Path))
-        count += r.Json.Length > 0 ? 1 : 0;
-    if (count != engineRecords) throw new InvalidOperationException($"replayed {count} of {engineRecords}");
-});
-table.AddEngine("E1 engine appends, one at a time", "records/s", e1Single, rawSingle, "raw 1-file fsync loop");
-table.AddEngine("E1 engine appends, batches of 100", "records/s", e1Append, rawBatch, "raw 100 lines per fsync");
-table.AddEngine($"E1 engine replay of {engineRecords:N0}", "records/s", e1Replay, null, $"{e1Replay.AllocatedPerOp:N1} B allocated/record");
-
-table.Print();
-
-static double Check((IActorRef Actor, Recovered Recovered, double Seconds) started, long events, long snapshotSequenceNr)
-{
-    if (started.Recovered.Events != events || started.Recovered.SnapshotSequenceNr != snapshotSequenceNr)
-        throw new InvalidOperationException($"recovered {started.Recovered}, expected {events} events after a snapshot at {snapshotSequenceNr}");
-    started.Actor.Tell(PoisonPill.Instance);
-    return started.Seconds;
-}
-
-static string FileSystemOf(string path)
-{
-    if (!OperatingSystem.IsLinux()) return "?";
-    var full = Path.GetFullPath(path);
-    var mount = File.ReadAllLines("/proc/mounts").Select(l => l.Split(' ')).Where(f => f.Length > 2 && full.StartsWith(f[1], StringComparison.Ordinal))
-        .MaxBy(f => f[1].Length);
-    return mount is null ? "?" : $"{mount[2]} on {mount[0]} ({mount[1]})";
+    case StartupScenario.ChildMode: await StartupScenario.ChildAsync(commandLine.Positional[1..]); break;
+    case StartupScenario.SeedMode: await StartupScenario.SeedAsync(commandLine.Positional[1..]); break;
+    case CatchUpProbe.Mode: CatchUpProbe.Run(commandLine.Positional[1..]); break;
+    case "startup": await StartupScenario.RunAsync(commandLine with { Positional = commandLine.Positional[1..] }); break;
+    case "query-by-tag": await QueryScenario.RunAsync(commandLine.Positional[1..]); break;
+    case "replay-floor": await ReplayFloor.RunAsync(commandLine.Positional[1..]); break;
+    default: await FullRun.RunAsync(commandLine); break;
 }

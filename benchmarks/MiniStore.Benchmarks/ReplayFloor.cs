@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Akka.Actor;
 using Akka.Persistence;
-using Akka.Persistence.MiniStore.Journal;
+using Akka.Persistence.MiniStore.Storage;
 using Akka.Persistence.MiniStore.Serialization;
 
 namespace MiniStore.Benchmarks;
@@ -152,7 +152,8 @@ internal static class ReplayFloor
             var strings = new EventRecordStrings(PersistenceId);
             long count = 0;
             var watch = Stopwatch.StartNew();
-            await foreach (var line in MiniStoreLog.ReadAsync(log))
+            using var file = MiniStoreLog.Open(log, readOnly: true);
+            foreach (var line in file.Read())
             {
                 var persistent = EventRecord.Read(line, log, strings).ToPersistent(serializer, log, line);
                 count += persistent.SequenceNr > 0 ? 1 : 0;
