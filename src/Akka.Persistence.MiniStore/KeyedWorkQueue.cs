@@ -11,7 +11,8 @@ namespace Akka.Persistence.MiniStore;
 /// A caller with nothing else to do may run an item on its own thread when its key is idle and a slot is free
 /// (<c>inline</c>): a lone write is then written and fsync'd with no thread hop at all. A key is known only while it
 /// has work queued or running, so the queue holds nothing for the thousands of ids that are idle. Threads start when
-/// work finds none idle and sleep (no spinning) when there is none.
+/// work finds none idle, sleep (no spinning) when there is none, and end after <see cref="IdleTimeout"/> without work,
+/// so a burst (a fleet recovering at start) leaves no threads behind on a small device.
 /// </para>
 /// </summary>
 internal sealed class KeyedWorkQueue : IDisposable
@@ -19,12 +20,15 @@ internal sealed class KeyedWorkQueue : IDisposable
     private readonly object _gate = new();
     private readonly Dictionary<string, Queue<Action>> _keys = new(); // keys with work queued or running, and what waits
     private readonly Queue<string> _ready = new();                    // keys with work and none running, first come first served
+    private readonly LinkedList<SemaphoreSlim> _idle = new();           // sleeping threads, each woken by its own semaphore
     private readonly string _threadName;
     private int _busy;    // keys running now, on a worker or inline
     private int _threads;
-    private int _idle;    // waiting threads that no pulse was sent to yet
     private int _queued;
     private bool _stopped;
+
+    /// <summary>How long a thread waits for work before it ends.</summary>
+    public static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(10);
 
     public KeyedWorkQueue(int maxParallel, string threadName)
     {
@@ -84,44 +88,71 @@ internal sealed class KeyedWorkQueue : IDisposable
 
     private void Serve()
     {
+        var wake = new SemaphoreSlim(0);
         while (true)
         {
-            string key;
-            Queue<Action> items;
+            string? key = null;
+            LinkedListNode<SemaphoreSlim>? sleeping = null;
             lock (_gate)
             {
-                while (_ready.Count == 0 || _busy >= MaxParallel)
+                if (_ready.Count > 0 && _busy < MaxParallel)
                 {
-                    if (_stopped && _ready.Count == 0)
-                    {
-                        _threads--;
-                        return;
-                    }
-                    _idle++;
-                    Monitor.Wait(_gate);
+                    key = _ready.Dequeue();
+                    _busy++;
                 }
-                key = _ready.Dequeue();
-                items = _keys[key];
-                _busy++;
-            }
-            // A few items of the key, then the next key gets its turn.
-            for (int turn = 0; turn < 16; turn++)
-            {
-                Action item;
-                lock (_gate)
+                else if (_stopped)
                 {
-                    if (!items.TryDequeue(out item!))
-                        break;
-                    _queued--;
+                    _threads--;
+                    return;
                 }
-                item();
+                else
+                    sleeping = _idle.AddLast(wake);
             }
+            if (key is not null)
+                RunTurn(key);
+            else if (!wake.Wait(IdleTimeout) && !WokenAfterAll(wake, sleeping!))
+                return;
+        }
+    }
+
+    /// <summary>A few items of the key, then the next key gets its turn.</summary>
+    private void RunTurn(string key)
+    {
+        Queue<Action> items;
+        lock (_gate)
+            items = _keys[key];
+        for (int turn = 0; turn < 16; turn++)
+        {
+            Action item;
             lock (_gate)
             {
-                _busy--;
-                Finished(key);
+                if (!items.TryDequeue(out item!))
+                    break;
+                _queued--;
+            }
+            item();
+        }
+        lock (_gate)
+        {
+            _busy--;
+            Finished(key);
+        }
+    }
+
+    /// <summary>After a sleep that timed out: false (the thread ends) when no work woke it meanwhile.</summary>
+    private bool WokenAfterAll(SemaphoreSlim wake, LinkedListNode<SemaphoreSlim> sleeping)
+    {
+        lock (_gate)
+        {
+            if (sleeping.List is not null)
+            {
+                _idle.Remove(sleeping);
+                _threads--;
+                return false;
             }
         }
+        wake.Wait(0); // woken just as the wait ended: take the signal, and look for work
+        return true;
     }
 
     /// <summary>After a turn of <paramref name="key"/>: forgets it when nothing waits, else puts it back in line.</summary>
@@ -133,12 +164,13 @@ internal sealed class KeyedWorkQueue : IDisposable
             Monitor.PulseAll(_gate); // Drain waits for this
     }
 
+    /// <summary>Wakes a sleeping thread, or starts one while there are fewer than <see cref="MaxParallel"/>.</summary>
     private void WakeOne()
     {
-        if (_idle > 0)
+        if (_idle.First is { } sleeping)
         {
-            _idle--;
-            Monitor.Pulse(_gate);
+            _idle.RemoveFirst();
+            sleeping.Value.Release();
         }
         else if (_threads < MaxParallel)
         {
@@ -164,7 +196,8 @@ internal sealed class KeyedWorkQueue : IDisposable
         lock (_gate)
         {
             _stopped = true;
-            Monitor.PulseAll(_gate);
+            while (_idle.First is not null)
+                WakeOne();
         }
     }
 }

@@ -42,12 +42,14 @@ internal sealed class PersistenceIdLog(string persistenceId, JournalFiles files)
     {
         if (_loaded)
             return;
-        files.CheckDirectory(PersistenceId, EventsPath);
         try
         {
+            bool exists = MiniStoreLog.Exists(EventsPath);
+            if (!exists)
+                files.CheckDirectory(PersistenceId, EventsPath); // a log missing because its directory vanished is not a new id
             if (!files.IsReadOnly && LogCompactor.RemoveLeftover(EventsPath))
                 files.Warn(PersistenceId, $"removed the unfinished copy of a compaction that was stopped before it replaced '{EventsPath}'");
-            _file = MiniStoreLog.Exists(EventsPath) ? files.Open(EventsPath, PersistenceId, orForReading: true) : null;
+            _file = exists ? files.Open(EventsPath, PersistenceId, orForReading: true) : null;
             var mark = files.Open(() => DeletionMark.ReadLast(DeletionsPath, PersistenceId, files.Options), DeletionsPath, PersistenceId);
             long logged = _file?.LastRecordAtOpen is { } last ? new EventLogCheck(EventsPath, PersistenceId).Read(last).SequenceNr : 0;
             bool suspect = _file is null || _file.Length == 0 || _file.TornTail is not null;
