@@ -201,17 +201,26 @@ public sealed class IndexRecoveryTests : IDisposable
         }
     }
 
-    private static string LastMark(string path) =>
-        System.Text.Encoding.UTF8.GetString(MiniStoreLog.ReadLastRecordAsync(path).GetAwaiter().GetResult()!.Value.Json.Span);
+    private static string LastMark(string path)
+    {
+        using var marks = MiniStoreLog.Open(path, readOnly: true);
+        return System.Text.Encoding.UTF8.GetString(marks.LastRecordAtOpen!.Value.Json.Span);
+    }
 
     private static void StripOrderings(string log)
     {
-        var records = MiniStoreLog.ReadAsync(log).ToBlockingEnumerable()
-            .Select(r => { var node = JsonNode.Parse(r.Json.Span)!.AsObject(); Assert.True(node.Remove("ord")); return node.ToJsonString(); }).ToList();
+        var records = new List<string>();
+        using (var old = MiniStoreLog.Open(log, readOnly: true))
+            foreach (var r in old.Read())
+            {
+                var node = JsonNode.Parse(r.Json.Span)!.AsObject();
+                Assert.True(node.Remove("ord"));
+                records.Add(node.ToJsonString());
+            }
         File.Delete(log);
-        using var rewritten = MiniStoreLog.OpenAsync(log).GetAwaiter().GetResult();
+        using var rewritten = MiniStoreLog.Open(log);
         foreach (var record in records)
-            rewritten.AppendJsonAsync(System.Text.Encoding.UTF8.GetBytes(record)).GetAwaiter().GetResult();
+            rewritten.Append(System.Text.Encoding.UTF8.GetBytes(record));
     }
 
     public void Dispose()
