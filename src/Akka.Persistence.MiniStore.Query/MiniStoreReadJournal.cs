@@ -74,11 +74,11 @@ public sealed class MiniStoreReadJournal :
         ArgumentException.ThrowIfNullOrEmpty(persistenceId);
         return ChunkedSource.Create<EventEnvelope>(
             () => new PersistenceIdEventsReader(_events, persistenceId, Math.Max(1, fromSequenceNr), toSequenceNr, _settings.MaxBufferSize, current: !live).ReadAsync,
-            _events, _settings.RefreshInterval, live);
+            _events, _settings.RefreshInterval);
     }
 
     private Source<string, NotUsed> PersistenceIdsSource(bool live) =>
-        ChunkedSource.Create<string>(() => new PersistenceIdsReader(_events, _settings.MaxBufferSize, current: !live).ReadAsync, _events, _settings.RefreshInterval, live);
+        ChunkedSource.Create<string>(() => new PersistenceIdsReader(_events, _settings.MaxBufferSize, current: !live).ReadAsync, _events, _settings.RefreshInterval);
 
     private Source<EventEnvelope, NotUsed> Indexed(Func<IndexEntry, bool> wanted, Offset offset, bool live)
     {
@@ -90,7 +90,7 @@ public sealed class MiniStoreReadJournal :
         };
         return ChunkedSource.Create<EventEnvelope>(
             () => new IndexedEventsReader(_events, wanted, after, _settings.MaxBufferSize, current: !live).ReadAsync,
-            _events, _settings.RefreshInterval, live);
+            _events, _settings.RefreshInterval);
     }
 }
 

@@ -4,6 +4,7 @@ using Akka.Persistence.MiniStore.Storage;
 
 using Akka.Persistence.MiniStore.Serialization;
 using Akka.Persistence.Query;
+using System.Text.Json;
 using MiniStore;
 
 namespace Akka.Persistence.MiniStore.Query;
@@ -39,16 +40,37 @@ internal sealed class StoredEvents
 
     public string IndexPath => Layout.EventIndex;
 
+    /// <summary>A cursor in a persistence id's log, keyed by sequence number.</summary>
     public LogCursor EventLog(string persistenceId)
     {
         string path = Layout.EventLog(persistenceId);
-        return new LogCursor(path, LogOptions, line => EventRecord.PeekSequenceNr(line.Json.Span, persistenceId) ?? Read(line, path, persistenceId).SequenceNr);
+        return new LogCursor(path, LogOptions, line => EventRecord.PeekSequenceNr(line.Json.Span, persistenceId) ?? Read(line, path, persistenceId).SequenceNr,
+            $"sequence number of persistence id '{persistenceId}'");
     }
 
-    public LogCursor Index() => new(IndexPath, LogOptions);
+    /// <summary>A cursor in the event index, keyed by ordering.</summary>
+    public LogCursor Index() => new(IndexPath, LogOptions, line => PeekOrdering(line.Json.Span) ?? IndexEntry.Read(line, IndexPath).Ordering, "ordering");
 
-    public Task<long> DeletedToAsync(string persistenceId) =>
-        Task.FromResult(DeletionMark.ReadLast(Layout.DeletionLog(persistenceId), persistenceId, LogOptions)?.DeletedTo ?? 0);
+    /// <summary>The ordering of an index entry from its first field (where the journal writes it), without allocating; null when it is not there (then the entry is read whole, which says what is wrong).</summary>
+    private static long? PeekOrdering(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json);
+        try
+        {
+            return reader.Read() && reader.TokenType == JsonTokenType.StartObject
+                   && reader.Read() && reader.TokenType == JsonTokenType.PropertyName && reader.ValueTextEquals(RecordFields.Ordering)
+                   && reader.Read() && reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out long ordering)
+                ? ordering
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    public long DeletedTo(string persistenceId) =>
+        DeletionMark.ReadLast(Layout.DeletionLog(persistenceId), persistenceId, LogOptions)?.DeletedTo ?? 0;
 
     /// <summary>Reads an event record of <paramref name="persistenceId"/>'s log, checking it belongs there.</summary>
     public EventRecord Read(in LogRecord line, string path, string persistenceId)
