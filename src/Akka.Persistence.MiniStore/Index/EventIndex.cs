@@ -60,8 +60,9 @@ internal sealed class EventIndex : IDisposable
         }
         catch (Exception e)
         {
-            // A damaged log must not stop the journal storing events (of that id it fails anyway, with the file and
-            // line): orderings go on above every readable log, and only the index-based queries fail, with this cause.
+            // The index itself cannot be written (a damaged log does not come here: the recovery leaves its unreadable
+            // part out). Events are still stored, with orderings above every one that may exist; only the index-based
+            // queries fail, with this cause.
             long last = e is EventIndexRecovery.Failure failure ? failure.LastOrdering : 0;
             lock (_gate)
                 (_broken, _lastOrdering, _nextToAppend) = (e, last, last + 1);
