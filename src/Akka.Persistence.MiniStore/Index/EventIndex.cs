@@ -15,8 +15,12 @@ namespace Akka.Persistence.MiniStore.Index;
 /// then appended in ordering order (a resequencer): a reader that saw ordering N never later finds a stored event below
 /// N it has not seen. Whichever thread completes the gap appends, under one lock: the index file has one writer at a time.
 /// </para>
+/// <para>
+/// Entries of deleted events are dropped by compacting the index (EventIndexCompaction.cs), so that the index, like the
+/// logs, stays bounded by what is live.
+/// </para>
 /// </summary>
-internal sealed class EventIndex : IDisposable
+internal sealed partial class EventIndex : IDisposable
 {
     private readonly StoreLayout _layout;
     private readonly MiniStoreOptions _logOptions;
@@ -117,6 +121,7 @@ internal sealed class EventIndex : IDisposable
         try
         {
             Write(_file, entries);
+            _appended += entries.Count;
         }
         catch (Exception e)
         {
@@ -150,6 +155,7 @@ internal sealed class EventIndex : IDisposable
     public void Dispose()
     {
         try { _recovery?.Wait(); } catch { /* reported when it happened */ }
+        StopCompacting();
         lock (_gate)
         {
             foreach (var parked in _parked.Values)

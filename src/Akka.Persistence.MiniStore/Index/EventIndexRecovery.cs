@@ -48,6 +48,8 @@ internal sealed class EventIndexRecovery(StoreLayout layout, MiniStoreOptions lo
         try
         {
             DurableDirectory.Create(Path.GetDirectoryName(_path)!, logOptions.FileSync, indexOptions.DirectoryMode); // owner-only, as every directory of the store
+            if (LogCompactor.RemoveLeftover(_path))
+                log.Info("Removed the unfinished copy of an event index compaction that was stopped before it replaced '{0}'", _path);
             var (index, indexedTo, damagedBound) = OpenChecked();
             lastIndexed = Math.Max(indexedTo, damagedBound);
             if (index is null)
