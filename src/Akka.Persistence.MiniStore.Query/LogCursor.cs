@@ -48,10 +48,11 @@ internal sealed class LogCursor(string path, MiniStoreOptions options, Func<LogR
     public bool Finished => _endKey is { } end && (_afterKey >= end || _readToEnd);
 
     /// <summary>
-    /// Visits the records after the cursor (each with its key) until <paramref name="visit"/> returns false; every visited record (the last
-    /// one too) is consumed. Reading stops, without consuming it, at a record with a key above
+    /// Visits the records after the cursor (each with its key) until <paramref name="visit"/> returns false; every
+    /// visited record (the last one too) is consumed. Reading stops, without consuming it, at a record with a key above
     /// <paramref name="upToKey"/>, and at the end of a current query. Returns true when it read everything there is
     /// (to the end of the log, or of the current query), false when the visitor or <paramref name="upToKey"/> stopped it.
+    /// Keys must increase through the log: a record that breaks this is damage, named with its file and line.
     /// </summary>
     public bool Read(Func<LogRecord, long, bool> visit, long upToKey = long.MaxValue)
     {
@@ -116,7 +117,7 @@ internal sealed class LogCursor(string path, MiniStoreOptions options, Func<LogR
             }
             records.Dispose();
         }
-        // Replaced (a compaction, or a rebuild of the index): records below the last consumed key are skipped by the caller.
+        // Replaced (a compaction, or a rebuild of the index): the records of that batch up to the last consumed key are skipped by the caller.
         return log.Read(log.Seek(keyOf, last.Key + 1), fromLineNumber: 0).GetEnumerator();
     }
 
