@@ -31,10 +31,13 @@ public sealed class MiniStoreReadJournal :
     public MiniStoreReadJournal(ExtendedActorSystem system, Config config)
     {
         var defaults = MiniStorePersistence.DefaultConfiguration();
-        _settings = ReadJournalSettings.Create(config.WithFallback(defaults.GetConfig(Identifier)));
+        _settings = ReadJournalSettings.Create(config.WithFallback(defaults.GetConfig(Identifier)), system.Settings.Config);
 
-        // The journal's own settings say where its files are and how long its lines may be.
-        Config journalConfig = _settings.WritePlugin.Length > 0 ? system.Settings.Config.GetConfig(_settings.WritePlugin) ?? Config.Empty : Config.Empty;
+        // The journal's own settings say where its files are and how long its lines may be: its section, then the
+        // long section, as the journal reads them under whichever id it was started.
+        Config journalConfig = _settings.WritePlugin.Length > 0
+            ? (system.Settings.Config.GetConfig(_settings.WritePlugin) ?? Config.Empty).WithFallback(system.Settings.Config.GetConfig(MiniStorePersistence.JournalConfigPath) ?? Config.Empty)
+            : Config.Empty;
         if (config.GetString("directory", "") is { Length: > 0 } directory)
             journalConfig = ConfigurationFactory.ParseString($"directory = {System.Text.Json.JsonSerializer.Serialize(directory)}").WithFallback(journalConfig);
         var journal = MiniStoreSettings.Create(journalConfig.WithFallback(defaults.GetConfig(MiniStorePersistence.JournalConfigPath)), MiniStorePersistence.JournalConfigPath);
