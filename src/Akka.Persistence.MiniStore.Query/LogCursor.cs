@@ -22,7 +22,6 @@ internal sealed class LogCursor(string path, MiniStoreOptions options, Func<LogR
 {
     private Place? _last;     // the last consumed record
     private long _afterKey;   // records up to this key are behind the cursor: consumed, or before the query's start
-    private bool _seekStart;  // the first read finds its start by key
     private long? _endKey;    // a current query's end: the key of the last record stored when it started
     private bool _readToEnd;  // a read of a current query reached its end
 
@@ -30,10 +29,10 @@ internal sealed class LogCursor(string path, MiniStoreOptions options, Func<LogR
 
     public string Path { get; } = path;
 
-    /// <summary>Starts after the records with keys up to <paramref name="key"/>, found by a binary search on the first read.</summary>
+    /// <summary>Starts after the records with keys up to <paramref name="key"/>, found by a binary search until a record is consumed.</summary>
     public LogCursor StartAfter(long key)
     {
-        (_afterKey, _seekStart) = (key, key > 0);
+        _afterKey = key;
         return this;
     }
 
@@ -94,12 +93,7 @@ internal sealed class LogCursor(string path, MiniStoreOptions options, Func<LogR
     {
         previousKey = long.MinValue;
         if (_last is not { } last)
-        {
-            if (!_seekStart)
-                return log.Read().GetEnumerator();
-            _seekStart = false;
-            return log.Read(log.Seek(keyOf, _afterKey + 1), fromLineNumber: 0).GetEnumerator();
-        }
+            return _afterKey > 0 ? log.Read(log.Seek(keyOf, _afterKey + 1), fromLineNumber: 0).GetEnumerator() : log.Read().GetEnumerator();
         if (last.Offset < log.Length)
         {
             var records = log.Read(last.Offset, last.LineNumber).GetEnumerator();
