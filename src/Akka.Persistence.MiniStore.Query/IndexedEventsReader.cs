@@ -89,7 +89,7 @@ internal sealed class IndexedEventsReader(StoredEvents events, Func<IndexEntry, 
         {
             // The first of this id's events not delivered is where the query must stop.
             int at = indexes.FirstOrDefault(i => !found.Contains(entries[i].SequenceNr) && entries[i].SequenceNr > deletedTo, entries.Count);
-            return (at, e);
+            return (at, StoredEvents.NamingId(e, pid));
         }
     }
 }

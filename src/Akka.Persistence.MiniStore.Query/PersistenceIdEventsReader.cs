@@ -12,14 +12,14 @@ internal sealed class PersistenceIdEventsReader(StoredEvents events, string pers
     {
         if (fromSequenceNr > toSequenceNr)
             return Task.FromResult(new Chunk<EventEnvelope>([], AtEnd: true, Finished: true));
-        if (!_started && current)
-            _log.EndAtWhatIsStored();
-        _started = true;
-        long deletedTo = events.DeletedTo(persistenceId);
         var envelopes = new List<EventEnvelope>();
         bool atBound = false, atEnd = false;
         try
         {
+            if (!_started && current)
+                _log.EndAtWhatIsStored();
+            _started = true;
+            long deletedTo = events.DeletedTo(persistenceId);
             atEnd = _log.Read((line, sequenceNr) =>
             {
                 if (sequenceNr > toSequenceNr)
@@ -36,7 +36,7 @@ internal sealed class PersistenceIdEventsReader(StoredEvents events, string pers
         catch (Exception e)
         {
             // The events before the one that cannot be read are delivered, then the query fails naming it.
-            return Task.FromResult(new Chunk<EventEnvelope>(envelopes, AtEnd: true, Finished: true, e));
+            return Task.FromResult(new Chunk<EventEnvelope>(envelopes, AtEnd: true, Finished: true, StoredEvents.NamingId(e, persistenceId)));
         }
         return Task.FromResult(new Chunk<EventEnvelope>(envelopes, atEnd, Finished: atBound || (current && _log.Finished)));
     }

@@ -81,6 +81,12 @@ internal sealed class StoredEvents
         return record;
     }
 
+    /// <summary>A failure to read a persistence id's log, naming the id when the damage it reports does not.</summary>
+    public static Exception NamingId(Exception e, string persistenceId) =>
+        e is CorruptLogException damage && !damage.Problem.Contains($"persistence id '{persistenceId}'", StringComparison.Ordinal)
+            ? new CorruptLogException(damage.LogPath, damage.LineNumber, damage.Offset, $"{damage.Problem} (in the log of persistence id '{persistenceId}')", damage)
+            : e;
+
     /// <summary>The envelopes of a stored event: one, or as many (possibly none) as its event adapter makes of it.</summary>
     public void AddEnvelopes(in EventRecord record, Offset offset, in LogRecord line, string path, List<EventEnvelope> envelopes)
     {

@@ -94,6 +94,7 @@ public sealed class DamagedLogQueryTests : IDisposable
         var failure = Assert.ThrowsAny<Exception>(() => run.Wait(TimeSpan.FromSeconds(30)));
         Assert.Equal(expected, seen);
         Assert.Contains($"Log '{BadLog}' is damaged at line {damagedLine}", failure.ToString());
+        Assert.Contains("persistence id 'bad'", failure.ToString());
     }
 
     public void Dispose()
