@@ -1,10 +1,9 @@
+using System.Text.Json;
 using Akka.Actor;
 using Akka.Persistence.Journal;
-using Akka.Persistence.MiniStore.Storage;
-
 using Akka.Persistence.MiniStore.Serialization;
+using Akka.Persistence.MiniStore.Storage;
 using Akka.Persistence.Query;
-using System.Text.Json;
 using MiniStore;
 
 namespace Akka.Persistence.MiniStore.Query;
@@ -44,8 +43,7 @@ internal sealed class StoredEvents
     public LogCursor EventLog(string persistenceId)
     {
         string path = Layout.EventLog(persistenceId);
-        return new LogCursor(path, LogOptions, line => EventRecord.PeekSequenceNr(line.Json.Span, persistenceId) ?? Read(line, path, persistenceId).SequenceNr,
-            $"sequence number of persistence id '{persistenceId}'");
+        return new LogCursor(path, LogOptions, line => EventRecord.PeekSequenceNr(line.Json.Span, persistenceId) ?? Read(line, path, persistenceId).SequenceNr, "sequence number");
     }
 
     /// <summary>A cursor in the event index, keyed by ordering.</summary>

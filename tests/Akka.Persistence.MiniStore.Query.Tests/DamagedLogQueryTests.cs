@@ -86,15 +86,31 @@ public sealed class DamagedLogQueryTests : IDisposable
         }
     }
 
-    /// <summary>Runs a current query: it delivers <paramref name="expected"/>, then fails naming bad's log and the damaged line.</summary>
-    private void ExpectFailureAfter(StoreSystem store, Source<EventEnvelope, NotUsed> query, string[] expected, int damagedLine)
+    [Fact]
+    public void A_sequence_number_out_of_order_fails_the_query_that_reaches_it_naming_file_and_line()
+    {
+        using (var first = new StoreSystem(_directory))
+            first.Write("a", "a-1", "a-2", "a-3");
+        string log = Path.Combine(_directory, "journal", PersistenceIdFileName.For("a") + ".jsonl");
+        var lines = File.ReadAllLines(log).ToList();
+        lines.Insert(2, lines[1]); // a-2 again, as line 3: every line intact, the order broken
+        File.WriteAllLines(log, lines);
+
+        using var store = new StoreSystem(_directory);
+        var failure = ExpectFailureAfter(store, store.Queries.CurrentEventsByPersistenceId("a", 0, long.MaxValue), ["a/1:a-1@1", "a/2:a-2@2"], 3, log, "a");
+        Assert.Contains("sequence number 2 does not follow 2", failure);
+    }
+
+    /// <summary>Runs a current query: it delivers <paramref name="expected"/>, then fails naming the damaged log (bad's unless given), its line and its persistence id.</summary>
+    private string ExpectFailureAfter(StoreSystem store, Source<EventEnvelope, NotUsed> query, string[] expected, int damagedLine, string? log = null, string persistenceId = "bad")
     {
         var seen = new List<string>();
         var run = query.RunForeach(e => seen.Add($"{e.PersistenceId}/{e.SequenceNr}:{e.Event}@{((Sequence)e.Offset).Value}"), store.Materializer);
-        var failure = Assert.ThrowsAny<Exception>(() => run.Wait(TimeSpan.FromSeconds(30)));
+        string failure = Assert.ThrowsAny<Exception>(() => run.Wait(TimeSpan.FromSeconds(30))).ToString();
         Assert.Equal(expected, seen);
-        Assert.Contains($"Log '{BadLog}' is damaged at line {damagedLine}", failure.ToString());
-        Assert.Contains("persistence id 'bad'", failure.ToString());
+        Assert.Contains($"Log '{log ?? BadLog}' is damaged at line {damagedLine}", failure);
+        Assert.Contains($"persistence id '{persistenceId}'", failure);
+        return failure;
     }
 
     public void Dispose()
