@@ -31,10 +31,13 @@ public sealed class MiniStoreReadJournal :
     public MiniStoreReadJournal(ExtendedActorSystem system, Config config)
     {
         var defaults = MiniStorePersistence.DefaultConfiguration();
-        _settings = ReadJournalSettings.Create(config.WithFallback(defaults.GetConfig(Identifier)));
+        _settings = ReadJournalSettings.Create(config.WithFallback(defaults.GetConfig(Identifier)), system.Settings.Config);
 
-        // The journal's own settings say where its files are and how long its lines may be.
-        Config journalConfig = _settings.WritePlugin.Length > 0 ? system.Settings.Config.GetConfig(_settings.WritePlugin) ?? Config.Empty : Config.Empty;
+        // The journal's own settings say where its files are and how long its lines may be: its section, then the
+        // long section, as the journal reads them under whichever id it was started.
+        Config journalConfig = _settings.WritePlugin.Length > 0
+            ? (system.Settings.Config.GetConfig(_settings.WritePlugin) ?? Config.Empty).WithFallback(system.Settings.Config.GetConfig(MiniStorePersistence.JournalConfigPath) ?? Config.Empty)
+            : Config.Empty;
         if (config.GetString("directory", "") is { Length: > 0 } directory)
             journalConfig = ConfigurationFactory.ParseString($"directory = {System.Text.Json.JsonSerializer.Serialize(directory)}").WithFallback(journalConfig);
         var journal = MiniStoreSettings.Create(journalConfig.WithFallback(defaults.GetConfig(MiniStorePersistence.JournalConfigPath)), MiniStorePersistence.JournalConfigPath);
@@ -74,11 +77,11 @@ public sealed class MiniStoreReadJournal :
         ArgumentException.ThrowIfNullOrEmpty(persistenceId);
         return ChunkedSource.Create<EventEnvelope>(
             () => new PersistenceIdEventsReader(_events, persistenceId, Math.Max(1, fromSequenceNr), toSequenceNr, _settings.MaxBufferSize, current: !live).ReadAsync,
-            _events, _settings.RefreshInterval, live);
+            _events, _settings.RefreshInterval);
     }
 
     private Source<string, NotUsed> PersistenceIdsSource(bool live) =>
-        ChunkedSource.Create<string>(() => new PersistenceIdsReader(_events, _settings.MaxBufferSize, current: !live).ReadAsync, _events, _settings.RefreshInterval, live);
+        ChunkedSource.Create<string>(() => new PersistenceIdsReader(_events, _settings.MaxBufferSize, current: !live).ReadAsync, _events, _settings.RefreshInterval);
 
     private Source<EventEnvelope, NotUsed> Indexed(Func<IndexEntry, bool> wanted, Offset offset, bool live)
     {
@@ -90,7 +93,7 @@ public sealed class MiniStoreReadJournal :
         };
         return ChunkedSource.Create<EventEnvelope>(
             () => new IndexedEventsReader(_events, wanted, after, _settings.MaxBufferSize, current: !live).ReadAsync,
-            _events, _settings.RefreshInterval, live);
+            _events, _settings.RefreshInterval);
     }
 }
 

@@ -6,29 +6,38 @@ namespace Akka.Persistence.MiniStore.Query;
 internal sealed class PersistenceIdEventsReader(StoredEvents events, string persistenceId, long fromSequenceNr, long toSequenceNr, int maxBufferSize, bool current)
 {
     private readonly LogCursor _log = events.EventLog(persistenceId);
-    private long? _end;
+    private bool _started;
 
-    public async Task<Chunk<EventEnvelope>> ReadAsync()
+    public Task<Chunk<EventEnvelope>> ReadAsync()
     {
         if (fromSequenceNr > toSequenceNr)
-            return new Chunk<EventEnvelope>([], AtEnd: true, Finished: true);
-        _end ??= current ? _log.CurrentLength() : long.MaxValue;
-        long deletedTo = await events.DeletedToAsync(persistenceId).ConfigureAwait(false);
+            return Task.FromResult(new Chunk<EventEnvelope>([], AtEnd: true, Finished: true));
         var envelopes = new List<EventEnvelope>();
-        bool finished = false;
-        await _log.ReadAsync(_end.Value, line =>
+        bool atBound = false, atEnd = false;
+        try
         {
-            var record = events.Read(line, _log.Path, persistenceId);
-            if (record.SequenceNr > toSequenceNr)
+            if (!_started && current)
+                _log.EndAtWhatIsStored();
+            _started = true;
+            long deletedTo = events.DeletedTo(persistenceId);
+            atEnd = _log.Read((line, sequenceNr) =>
             {
-                finished = true;
-                return false;
-            }
-            if (record.SequenceNr >= fromSequenceNr && record.SequenceNr > deletedTo)
-                events.AddEnvelopes(record, Offset.Sequence(record.SequenceNr), line, _log.Path, envelopes);
-            finished = record.SequenceNr == toSequenceNr;
-            return !finished && envelopes.Count < maxBufferSize;
-        }).ConfigureAwait(false);
-        return new Chunk<EventEnvelope>(envelopes, AtEnd: !finished && envelopes.Count < maxBufferSize, finished);
+                if (sequenceNr > toSequenceNr)
+                {
+                    atBound = true;
+                    return false;
+                }
+                if (sequenceNr >= fromSequenceNr && sequenceNr > deletedTo)
+                    events.AddEnvelopes(events.Read(line, _log.Path, persistenceId), Offset.Sequence(sequenceNr), line, _log.Path, envelopes);
+                atBound = sequenceNr == toSequenceNr;
+                return !atBound && envelopes.Count < maxBufferSize;
+            });
+        }
+        catch (Exception e)
+        {
+            // The events before the one that cannot be read are delivered, then the query fails naming it.
+            return Task.FromResult(new Chunk<EventEnvelope>(envelopes, AtEnd: true, Finished: true, StoredEvents.NamingId(e, persistenceId)));
+        }
+        return Task.FromResult(new Chunk<EventEnvelope>(envelopes, atEnd, Finished: atBound || (current && _log.Finished)));
     }
 }

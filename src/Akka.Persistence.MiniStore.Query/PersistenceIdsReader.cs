@@ -7,20 +7,22 @@ internal sealed class PersistenceIdsReader(StoredEvents events, int maxBufferSiz
 {
     private readonly LogCursor _index = events.Index();
     private readonly HashSet<string> _seen = new();
-    private long? _end;
+    private bool _started;
 
     public async Task<Chunk<string>> ReadAsync()
     {
         await events.IndexReady.ConfigureAwait(false);
-        _end ??= current ? _index.CurrentLength() : long.MaxValue;
+        if (!_started && current)
+            _index.EndAtWhatIsStored(); // once the index is caught up with the logs
+        _started = true;
         var found = new List<string>();
-        await _index.ReadAsync(_end.Value, line =>
+        bool atEnd = _index.Read((line, _) =>
         {
             var entry = IndexEntry.Read(line, _index.Path);
             if (_seen.Add(entry.PersistenceId))
                 found.Add(entry.PersistenceId);
             return found.Count < maxBufferSize;
-        }).ConfigureAwait(false);
-        return new Chunk<string>(found, AtEnd: found.Count < maxBufferSize);
+        });
+        return new Chunk<string>(found, atEnd, Finished: current && _index.Finished);
     }
 }

@@ -1,8 +1,8 @@
+using System.Text.Json;
 using Akka.Actor;
 using Akka.Persistence.Journal;
-using Akka.Persistence.MiniStore.Storage;
-
 using Akka.Persistence.MiniStore.Serialization;
+using Akka.Persistence.MiniStore.Storage;
 using Akka.Persistence.Query;
 using MiniStore;
 
@@ -39,16 +39,36 @@ internal sealed class StoredEvents
 
     public string IndexPath => Layout.EventIndex;
 
+    /// <summary>A cursor in a persistence id's log, keyed by sequence number.</summary>
     public LogCursor EventLog(string persistenceId)
     {
         string path = Layout.EventLog(persistenceId);
-        return new LogCursor(path, LogOptions, line => EventRecord.PeekSequenceNr(line.Json.Span, persistenceId) ?? Read(line, path, persistenceId).SequenceNr);
+        return new LogCursor(path, LogOptions, line => EventRecord.PeekSequenceNr(line.Json.Span, persistenceId) ?? Read(line, path, persistenceId).SequenceNr, "sequence number");
     }
 
-    public LogCursor Index() => new(IndexPath, LogOptions);
+    /// <summary>A cursor in the event index, keyed by ordering.</summary>
+    public LogCursor Index() => new(IndexPath, LogOptions, line => PeekOrdering(line.Json.Span) ?? IndexEntry.Read(line, IndexPath).Ordering, "ordering");
 
-    public Task<long> DeletedToAsync(string persistenceId) =>
-        Task.FromResult(DeletionMark.ReadLast(Layout.DeletionLog(persistenceId), persistenceId, LogOptions)?.DeletedTo ?? 0);
+    /// <summary>The ordering of an index entry from its first field (where the journal writes it), without allocating; null when it is not there (then the entry is read whole, which says what is wrong).</summary>
+    private static long? PeekOrdering(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json);
+        try
+        {
+            return reader.Read() && reader.TokenType == JsonTokenType.StartObject
+                   && reader.Read() && reader.TokenType == JsonTokenType.PropertyName && reader.ValueTextEquals(RecordFields.Ordering)
+                   && reader.Read() && reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out long ordering)
+                ? ordering
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    public long DeletedTo(string persistenceId) =>
+        DeletionMark.ReadLast(Layout.DeletionLog(persistenceId), persistenceId, LogOptions)?.DeletedTo ?? 0;
 
     /// <summary>Reads an event record of <paramref name="persistenceId"/>'s log, checking it belongs there.</summary>
     public EventRecord Read(in LogRecord line, string path, string persistenceId)
@@ -58,6 +78,12 @@ internal sealed class StoredEvents
             throw new CorruptLogException(path, line.LineNumber, line.Offset, $"record belongs to persistence id '{record.PersistenceId}', expected '{persistenceId}'");
         return record;
     }
+
+    /// <summary>A failure to read a persistence id's log, naming the id when the damage it reports does not.</summary>
+    public static Exception NamingId(Exception e, string persistenceId) =>
+        e is CorruptLogException damage && !damage.Problem.Contains($"persistence id '{persistenceId}'", StringComparison.Ordinal)
+            ? new CorruptLogException(damage.LogPath, damage.LineNumber, damage.Offset, $"{damage.Problem} (in the log of persistence id '{persistenceId}')", damage)
+            : e;
 
     /// <summary>The envelopes of a stored event: one, or as many (possibly none) as its event adapter makes of it.</summary>
     public void AddEnvelopes(in EventRecord record, Offset offset, in LogRecord line, string path, List<EventEnvelope> envelopes)

@@ -37,7 +37,9 @@ public sealed class CompactionTests(ITestOutputHelper output) : QuerySpec(output
 
     private long FirstSequenceNrOnDisk(string persistenceId)
     {
-        var first = MiniStoreLog.ReadAsync(EventLogPath(persistenceId)).ToBlockingEnumerable().First();
-        return JsonDocument.Parse(first.Json).RootElement.GetProperty("seq").GetInt64();
+        using var log = MiniStoreLog.Open(EventLogPath(persistenceId), readOnly: true);
+        foreach (var first in log.Read())
+            return JsonDocument.Parse(first.Json).RootElement.GetProperty("seq").GetInt64();
+        throw new InvalidOperationException($"the log of '{persistenceId}' is empty");
     }
 }

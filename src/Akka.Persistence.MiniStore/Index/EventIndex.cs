@@ -15,8 +15,12 @@ namespace Akka.Persistence.MiniStore.Index;
 /// then appended in ordering order (a resequencer): a reader that saw ordering N never later finds a stored event below
 /// N it has not seen. Whichever thread completes the gap appends, under one lock: the index file has one writer at a time.
 /// </para>
+/// <para>
+/// Entries of deleted events are dropped by compacting the index (EventIndexCompaction.cs), so that the index, like the
+/// logs, stays bounded by what is live.
+/// </para>
 /// </summary>
-internal sealed class EventIndex : IDisposable
+internal sealed partial class EventIndex : IDisposable
 {
     private readonly StoreLayout _layout;
     private readonly MiniStoreOptions _logOptions;
@@ -62,8 +66,9 @@ internal sealed class EventIndex : IDisposable
         }
         catch (Exception e)
         {
-            // A damaged log must not stop the journal storing events (of that id it fails anyway, with the file and
-            // line): orderings go on above every readable log, and only the index-based queries fail, with this cause.
+            // The index itself cannot be written (a damaged log does not come here: the recovery leaves its unreadable
+            // part out). Events are still stored, with orderings above every one that may exist; only the index-based
+            // queries fail, with this cause.
             long last = e is EventIndexRecovery.Failure failure ? failure.LastOrdering : 0;
             lock (_gate)
                 (_broken, _lastOrdering, _nextToAppend) = (e, last, last + 1);
@@ -119,6 +124,7 @@ internal sealed class EventIndex : IDisposable
         try
         {
             Write(_file, entries);
+            _appended += entries.Count;
         }
         catch (Exception e)
         {
@@ -160,6 +166,7 @@ internal sealed class EventIndex : IDisposable
     public void Dispose()
     {
         try { _recovery?.Wait(); } catch { /* reported when it happened */ }
+        StopCompacting();
         lock (_gate)
         {
             foreach (var parked in _parked.Values)

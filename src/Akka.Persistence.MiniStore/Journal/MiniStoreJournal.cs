@@ -158,6 +158,7 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
             log.DeleteTo(toSequenceNr);
             return true;
         })).ConfigureAwait(false);
+        _index.Deleted(persistenceId); // their index entries are dropped too, once enough of the index is dead
         if (_retention.CompactOnDelete)
             _ = Compact(persistenceId);
     }
