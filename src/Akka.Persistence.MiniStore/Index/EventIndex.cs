@@ -163,18 +163,36 @@ internal sealed partial class EventIndex : IDisposable
         }
     }
 
-    public void Dispose()
+    /// <summary>
+    /// Closes the index. After a clean stop (<paramref name="allWritesResolved"/>: the journal's work drained, and no
+    /// write waits here for an earlier one), the index is fsync'd and marked so, and the next start need not read the
+    /// logs to catch it up (<see cref="IndexCheckMark"/>).
+    /// </summary>
+    public void Dispose(bool allWritesResolved)
     {
         try { _recovery?.Wait(); } catch { /* reported when it happened */ }
         StopCompacting();
         lock (_gate)
         {
+            if (allWritesResolved && _parked.Count == 0 && _broken is null && _file is not null)
+            {
+                try
+                {
+                    new IndexCheckMark(_layout.EventIndex, _logOptions).Move(_file.Length, _lastOrdering);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    _log.Warning("Could not mark the event index '{0}' as up to date (the next start reads the end of every log): {1}", _layout.EventIndex, e.Message);
+                }
+            }
             foreach (var parked in _parked.Values)
                 parked.Done.TrySetResult();
             _file?.Dispose();
             _file = null;
         }
     }
+
+    public void Dispose() => Dispose(allWritesResolved: false);
 
     private sealed class Parked(long last, List<IndexEntry> entries)
     {

@@ -32,6 +32,8 @@ internal sealed class EventIndexRecovery(StoreLayout layout, MiniStoreOptions lo
     /// <summary>The index open for appending (null for a read-only store) and the last ordering that may exist.</summary>
     public (MiniStoreLog? Index, long LastOrdering) Run(bool readOnly)
     {
+        if (!readOnly && AfterCleanStop() is { } upToDate)
+            return upToDate;
         long lastStored = 0;
         var readable = new List<(string Log, long LastOrdering)>();
         foreach (var eventLog in layout.EventLogs())
@@ -81,6 +83,32 @@ internal sealed class EventIndexRecovery(StoreLayout layout, MiniStoreOptions lo
     }
 
     /// <summary>
+    /// The index, when the journal that wrote it last stopped cleanly and nothing changed it since (see
+    /// <see cref="IndexCheckMark"/>): it holds every stored event, so the logs need not be read. Null otherwise.
+    /// </summary>
+    private (MiniStoreLog Index, long LastOrdering)? AfterCleanStop()
+    {
+        if (!MiniStoreLog.Exists(_path) || MiniStoreLog.Exists(_path + LogCompactor.TemporaryExtension))
+            return null;
+        var index = MiniStoreLog.Open(_path, indexOptions);
+        try
+        {
+            if (index.TornTail is null && index.LastRecordAtOpen is { } last && _checkMark.Read(index.Length).CleanOrdering is { } handedOut)
+            {
+                _checkMark.Move(index.Length); // superseded before anything is written: a crash from now on is no clean stop
+                log.Debug("Event index '{0}' is up to date: the journal stopped cleanly, so the logs are not read", _path);
+                return (index, Math.Max(handedOut, IndexEntry.Read(last, _path).Ordering));
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            log.Warning("Event index '{0}': the mark of a clean stop could not be used, the logs are read: {1}", _path, e.Message);
+        }
+        index.Dispose();
+        return null;
+    }
+
+    /// <summary>
     /// The index and its last ordering once the part written since the last check is read whole; no index when it must
     /// be rebuilt, and then the highest ordering a damaged index may list (the orderings handed out stay above it too).
     /// </summary>
@@ -93,7 +121,7 @@ internal sealed class EventIndexRecovery(StoreLayout layout, MiniStoreOptions lo
         {
             index = MiniStoreLog.Open(_path, indexOptions);
             index.RepairTail();
-            long checkedTo = _checkMark.Read(index.Length);
+            long checkedTo = _checkMark.Read(index.Length).CheckedTo;
             foreach (var _ in index.Read(checkedTo, checkedTo == 0 ? 1 : 0)) { }
             if (index.Length > checkedTo)
                 MoveCheckMark(index.Length);

@@ -10,38 +10,52 @@ namespace Akka.Persistence.MiniStore.Index;
 /// after a power loss the part written since could be damaged anywhere; the journal's start reads only what follows
 /// the mark, then fsyncs the index and moves the mark to its end. Each byte of the index is read once so, not at every
 /// start. The mark is only a shortcut: when it is missing, unreadable or beyond the index, the whole index is read.
+/// <para>
+/// A journal that stops cleanly (every write resolved, the index fsync'd) ends the log with <c>{"checked":N,"clean":O}</c>:
+/// the index then held every stored event, and O is the last ordering handed out. The next start that finds it, with
+/// the index still N bytes long, need not read the end of every log to catch the index up; it supersedes the mark with a
+/// plain one (fsync'd) before anything is written, so a crash after that start is never taken for a clean stop.
+/// </para>
 /// </summary>
 internal sealed class IndexCheckMark(string indexPath, MiniStoreOptions logOptions)
 {
     public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(indexPath)!, "checked.jsonl");
 
-    /// <summary>How many leading bytes of an index of <paramref name="indexLength"/> bytes are known intact (0 when unknown).</summary>
-    public long Read(long indexLength)
+    /// <summary>
+    /// How many leading bytes of an index of <paramref name="indexLength"/> bytes are known intact (0 when unknown), and,
+    /// when the journal stopped cleanly with the index at exactly that length, the last ordering it had handed out.
+    /// </summary>
+    public (long CheckedTo, long? CleanOrdering) Read(long indexLength)
     {
         try
         {
             if (!MiniStoreLog.Exists(Path))
-                return 0;
+                return (0, null);
             using var marks = MiniStoreLog.Open(Path, logOptions, readOnly: true);
             if (marks.LastRecordAtOpen is not { } last)
-                return 0;
+                return (0, null);
             using var json = JsonDocument.Parse(last.Json);
             long checkedTo = json.RootElement.GetProperty("checked").GetInt64();
-            return checkedTo <= indexLength ? checkedTo : 0;
+            if (checkedTo > indexLength)
+                return (0, null);
+            return (checkedTo, checkedTo == indexLength && json.RootElement.TryGetProperty("clean", out var clean) ? clean.GetInt64() : null);
         }
         catch (Exception e) when (e is IOException or JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {
-            return 0;
+            return (0, null);
         }
     }
 
-    /// <summary>Makes the index durable (it has just been read whole up to <paramref name="indexLength"/>), then records that.</summary>
-    public void Move(long indexLength)
+    /// <summary>
+    /// Makes the index durable (it has just been read whole up to <paramref name="indexLength"/>, or written by this
+    /// journal), then records that; with <paramref name="cleanOrdering"/>, that the journal stopped cleanly.
+    /// </summary>
+    public void Move(long indexLength, long? cleanOrdering = null)
     {
         using (var index = File.OpenHandle(indexPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
             logOptions.FileSync.SyncFile(index);
         using var marks = MiniStoreLog.Open(Path, logOptions);
-        marks.Append(Encoding.UTF8.GetBytes($"{{\"checked\":{indexLength}}}"));
+        marks.Append(Encoding.UTF8.GetBytes(cleanOrdering is { } ordering ? $"{{\"checked\":{indexLength},\"clean\":{ordering}}}" : $"{{\"checked\":{indexLength}}}"));
     }
 
     /// <summary>Forgets the mark, before the index is replaced (rebuilt or compacted).</summary>

@@ -206,9 +206,9 @@ public sealed class MiniStoreJournal : AsyncWriteJournal
     protected override void PostStop()
     {
         _queue.Dispose();
-        _queue.Drain(TimeSpan.FromSeconds(10));
+        bool drained = _queue.Drain(TimeSpan.FromSeconds(10));
         _logs.CloseAll();
-        _index.Dispose();
+        _index.Dispose(allWritesResolved: drained);
         _ownership.Dispose();
         _metrics.Dispose();
         base.PostStop();
