@@ -61,6 +61,16 @@ public sealed class ShippedPositions
         }
     }
 
+    /// <summary>Applies a delivery as its line would (<see cref="Line"/>), without reading it back.</summary>
+    public void Apply(long ordering, IEnumerable<KeyValuePair<string, long>> events, IEnumerable<KeyValuePair<string, long>> snapshots)
+    {
+        Ordering = ordering;
+        foreach (var (id, seq) in events)
+            Events[id] = seq;
+        foreach (var (id, seq) in snapshots)
+            Snapshots[id] = seq;
+    }
+
     /// <summary>One line of a position log: the ordering delivered and the ids whose positions changed.</summary>
     public static byte[] Line(long ordering, IEnumerable<KeyValuePair<string, long>> events, IEnumerable<KeyValuePair<string, long>> snapshots)
     {
