@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
+using System.Runtime.ExceptionServices;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence.MiniStore.Serialization;
@@ -40,6 +41,7 @@ public sealed class StoreShipper
     private PositionLog? _position;
     private long _ordering;
     private bool _rewind;
+    private volatile bool _recordAll; // a position append failed: the next records every id
     private int _running;
     private long _shippedEvents, _shippedBytes, _shippedSnapshots;
     private long _backlogMeasured;
@@ -138,7 +140,14 @@ public sealed class StoreShipper
                     await ReconcileAsync(_shipped.Keys.ToList()).ConfigureAwait(false);
                     startReconciled = true;
                 }
-                int consumed = await ShipBatchAsync().ConfigureAwait(false);
+                if (_rewind)
+                {
+                    // The target holds less of an id than it acknowledged (restored from a backup, say): those events are
+                    // before the index position, so the index is read again from its start; what the target holds is passed over.
+                    (_ordering, _rewind) = (0, false);
+                    _log.Warning("Reading the event index again from its start, to ship again what the target lacks");
+                }
+                int consumed = await ShipAvailableAsync().ConfigureAwait(false);
                 bool caughtUp = consumed == 0;
                 if (caughtUp && (!follow || Stopwatch.GetTimestamp() >= nextSnapshots))
                 {
@@ -201,95 +210,179 @@ public sealed class StoreShipper
     }
 
     /// <summary>
-    /// Ships the next batch of indexed events: the ids it touches are reconciled with the target first, events the
-    /// target holds already are passed over, the rest read from their logs and written in ordering order, then the
-    /// position recorded. Returns the index entries consumed (0: nothing new).
+    /// Ships what is indexed, up to 16 batches (then the loop publishes its state and looks at snapshots), and returns
+    /// the index entries consumed (0: nothing new). The next batch is prepared (read, reconciled) while the one before
+    /// it is being written: the target's round trip and the device's reads overlap. Batches are still written one
+    /// after another, each only once the one before it was acknowledged, so the target's order is the device's.
     /// </summary>
-    private async Task<int> ShipBatchAsync()
+    private async Task<int> ShipAvailableAsync()
+    {
+        var batch = await PrepareAsync(_ordering, null).ConfigureAwait(false);
+        int consumed = 0;
+        Task? recording = null;
+        try
+        {
+            for (int n = 0; batch is not null; n++)
+            {
+                var send = SendAsync(batch);
+                var next = n < 15 ? Task.Run(() => PrepareAsync(batch.LastOrdering, batch.Highest)) : Task.FromResult<Batch?>(null);
+                try
+                {
+                    await send.ConfigureAwait(false);
+                }
+                catch
+                {
+                    await Task.WhenAny(next).ConfigureAwait(false); // its reads and questions are of no use now; its failure neither
+                    throw;
+                }
+                // The next batch is prepared before this one is committed: the two never change the shipper's state at once.
+                Batch? prepared = null;
+                Exception? failedToPrepare = null;
+                try
+                {
+                    prepared = await next.ConfigureAwait(false);
+                }
+                catch (Exception e)
+                {
+                    failedToPrepare = e;
+                }
+                if (recording is not null)
+                    await recording.ConfigureAwait(false);
+                recording = Commit(batch);
+                consumed += batch.Consumed;
+                if (failedToPrepare is not null)
+                    ExceptionDispatchInfo.Throw(failedToPrepare);
+                batch = prepared;
+            }
+        }
+        finally
+        {
+            if (recording is not null)
+                await recording.ConfigureAwait(false);
+        }
+        return consumed;
+    }
+
+    /// <summary>A batch ready to send: its index entries (the first <see cref="Consumed"/> of them are done with it), its atomic writes, and per id the highest sequence number it ships or passes over.</summary>
+    private sealed class Batch(List<IndexEntry> entries)
+    {
+        public List<IndexEntry> Entries { get; } = entries;
+        public int Consumed { get; set; }
+        public List<AtomicWrite> Writes { get; } = new();
+        public int Count { get; set; }
+        public long Bytes { get; set; }
+        public Dictionary<string, long> Highest { get; } = new(StringComparer.Ordinal);
+        public List<long> Timestamps { get; } = new();
+        public long LastOrdering => Entries[Consumed - 1].Ordering;
+    }
+
+    /// <summary>
+    /// The next batch after <paramref name="afterOrdering"/> (null: nothing new): the ids it touches are reconciled
+    /// with the target first, events the target holds already are passed over, the rest read from their logs, in
+    /// ordering order. <paramref name="ahead"/>: what the batch before it ships, when that is still being written.
+    /// </summary>
+    private async Task<Batch?> PrepareAsync(long afterOrdering, IReadOnlyDictionary<string, long>? ahead)
     {
         if (_rewind)
-        {
-            // The target holds less of an id than it acknowledged (restored from a backup, say): those events are
-            // before the index position, so the index is read again from its start; what the target holds is passed over.
-            (_ordering, _rewind) = (0, false);
-            _log.Warning("Reading the event index again from its start, to ship again what the target lacks");
-        }
-        var entries = _reader.IndexAfter(_ordering, _options.BatchSize);
+            return null;
+        var entries = _reader.IndexAfter(afterOrdering, _options.BatchSize);
         if (entries.Count == 0)
-            return 0;
+            return null;
         await ReconcileAsync(entries.Select(e => e.PersistenceId).Distinct().ToList()).ConfigureAwait(false);
         if (_rewind)
-            return await ShipBatchAsync().ConfigureAwait(false);
+            return null;
+        long Shipped(string pid) => ahead is not null && ahead.TryGetValue(pid, out long seq) ? seq : this.Shipped(pid);
 
-        var events = ReadEvents(entries);
-        var writes = new List<AtomicWrite>();
+        var events = ReadEvents(entries, Shipped);
+        var batch = new Batch(entries);
         var run = new List<IPersistentRepresentation>();
-        var highest = new Dictionary<string, long>(StringComparer.Ordinal);
-        var timestamps = new List<long>();
-        int consumed = 0, count = 0;
-        long bytes = 0;
         foreach (var entry in entries)
         {
             string pid = entry.PersistenceId;
             if (entry.SequenceNr <= Shipped(pid))
             {
-                consumed++;
+                batch.Consumed++;
                 continue;
             }
             if (!events.TryGetValue((pid, entry.SequenceNr), out var stored))
             {
                 PassOver(entry); // deleted (and not to be shipped, or compacted away before shipping began): throws if it is neither
-                highest[pid] = entry.SequenceNr;
-                consumed++;
+                batch.Highest[pid] = entry.SequenceNr;
+                batch.Consumed++;
                 continue;
             }
-            if (count > 0 && bytes + stored.Bytes > _options.MaxBatchBytes)
+            if (batch.Count > 0 && batch.Bytes + stored.Bytes > _options.MaxBatchBytes)
                 break;
             if (run.Count > 0 && run[0].PersistenceId != pid)
             {
-                writes.Add(new AtomicWrite(run.ToImmutableList()));
+                batch.Writes.Add(new AtomicWrite(run.ToImmutableList()));
                 run.Clear();
             }
             run.Add(stored.Event);
-            timestamps.Add(stored.Event.Timestamp);
-            highest[pid] = entry.SequenceNr;
-            (consumed, count, bytes) = (consumed + 1, count + 1, bytes + stored.Bytes);
+            batch.Timestamps.Add(stored.Event.Timestamp);
+            batch.Highest[pid] = entry.SequenceNr;
+            batch.Consumed++;
+            batch.Count++;
+            batch.Bytes += stored.Bytes;
         }
         if (run.Count > 0)
-            writes.Add(new AtomicWrite(run.ToImmutableList()));
+            batch.Writes.Add(new AtomicWrite(run.ToImmutableList()));
+        return batch;
+    }
 
-        if (count > 0)
-        {
-            var rejected = await _journal.WriteAsync(writes, count, CancellationToken.None).ConfigureAwait(false);
-            if (rejected.Count > 0)
-                throw Refused(rejected);
-            long now = DateTime.UtcNow.Ticks;
-            foreach (long timestamp in timestamps)
-                ShippingMetrics.Delay.Record(TimeSpan.FromTicks(Math.Max(0, now - timestamp)).TotalSeconds, Tag);
-            ShippingMetrics.ShippedEvents.Add(count, Tag);
-            ShippingMetrics.ShippedBytes.Add(bytes, Tag);
-            _shippedEvents += count;
-            _shippedBytes += bytes;
-        }
-        foreach (var (pid, seq) in highest)
+    /// <summary>Writes the batch's events to the target and waits for its acknowledgement; changes no state.</summary>
+    private async Task SendAsync(Batch batch)
+    {
+        if (batch.Count == 0)
+            return;
+        var rejected = await _journal.WriteAsync(batch.Writes, batch.Count, CancellationToken.None).ConfigureAwait(false);
+        if (rejected.Count > 0)
+            throw Refused(rejected);
+        long now = DateTime.UtcNow.Ticks;
+        foreach (long timestamp in batch.Timestamps)
+            ShippingMetrics.Delay.Record(TimeSpan.FromTicks(Math.Max(0, now - timestamp)).TotalSeconds, Tag);
+        ShippingMetrics.ShippedEvents.Add(batch.Count, Tag);
+        ShippingMetrics.ShippedBytes.Add(batch.Bytes, Tag);
+    }
+
+    /// <summary>Takes an acknowledged batch as shipped; returns the append of the new position (fsync'd), which the next commit waits for.</summary>
+    private Task Commit(Batch batch)
+    {
+        _shippedEvents += batch.Count;
+        _shippedBytes += batch.Bytes;
+        foreach (var (pid, seq) in batch.Highest)
         {
             _shipped[pid] = seq;
             _changed.Add(pid);
         }
-        _ordering = entries[consumed - 1].Ordering;
-        RecordPosition([]);
-        _backlog.Shipped(entries.Take(consumed));
-        return consumed;
+        _ordering = batch.LastOrdering;
+        _backlog.Shipped(batch.Entries.Take(batch.Consumed));
+        var events = (_recordAll ? (IEnumerable<string>)_shipped.Keys : _changed).Select(id => KeyValuePair.Create(id, _shipped[id])).ToList();
+        _changed.Clear();
+        _recordAll = false;
+        long ordering = _ordering;
+        return Task.Run(() =>
+        {
+            try
+            {
+                _position!.Record(ordering, events, []);
+            }
+            catch
+            {
+                _recordAll = true; // the next line records every id, this one's included
+                throw;
+            }
+        });
     }
 
     private readonly record struct StoredEvent(IPersistentRepresentation Event, long Bytes);
 
     /// <summary>The events the entries name that the target lacks, read from their logs (one read per id); deleted ones are left out unless they are shipped too.</summary>
-    private Dictionary<(string, long), StoredEvent> ReadEvents(List<IndexEntry> entries)
+    private Dictionary<(string, long), StoredEvent> ReadEvents(List<IndexEntry> entries, Func<string, long> shipped)
     {
         var ranges = new Dictionary<string, (long From, long To)>(StringComparer.Ordinal);
         foreach (var entry in entries)
-            if (entry.SequenceNr > Shipped(entry.PersistenceId))
+            if (entry.SequenceNr > shipped(entry.PersistenceId))
                 ranges[entry.PersistenceId] = ranges.TryGetValue(entry.PersistenceId, out var range) ? (range.From, entry.SequenceNr) : (entry.SequenceNr, entry.SequenceNr);
         var events = new Dictionary<(string, long), StoredEvent>();
         foreach (var (pid, (from, to)) in ranges)
@@ -334,7 +427,7 @@ public sealed class StoreShipper
     /// <summary>
     /// Asks the target its highest sequence number of each id not asked since the last failure, and takes it as what
     /// is shipped: a write stored before a crash of the shipper is never sent again. A target holding less than it
-    /// acknowledged has lost events; they are shipped again when the device still has them (see <see cref="ShipBatchAsync"/>).
+    /// acknowledged has lost events; they are shipped again when the device still has them (the index is read again from its start).
     /// </summary>
     private async Task ReconcileAsync(IReadOnlyList<string> persistenceIds)
     {
