@@ -26,13 +26,17 @@ public sealed class MiniStoreShipping : IExtension
     public Task<ShippingSummary>? Run(string name) => _running.TryGetValue(name, out var running) ? running.Run : null;
 
     /// <summary>
-    /// Starts shipping the store of the MiniStore journal <paramref name="journalPluginId"/> of this system (started
-    /// now if it is not, so that its event index is caught up and signals new events) into the target plugins that
-    /// <paramref name="options"/> names, following it until the system shuts down.
+    /// Starts shipping the store of the MiniStore journal <paramref name="journalPluginId"/> of this system (by
+    /// default the system's default journal; started now if it is not, so that its event index is caught up and
+    /// signals new events) into the target plugins that <paramref name="options"/> names, following it until the
+    /// system shuts down. Snapshots are read from <paramref name="snapshotPluginId"/>'s directory (by default the
+    /// system's default snapshot store).
     /// </summary>
-    public StoreShipper Start(ShippingOptions options, string journalPluginId = MiniStorePersistence.JournalConfigPath, string snapshotPluginId = MiniStorePersistence.SnapshotStoreConfigPath)
+    public StoreShipper Start(ShippingOptions options, string? journalPluginId = null, string? snapshotPluginId = null)
     {
         var config = _system.Settings.Config;
+        journalPluginId ??= config.GetString("akka.persistence.journal.plugin", null) is { Length: > 0 } journalDefault ? journalDefault : MiniStorePersistence.JournalConfigPath;
+        snapshotPluginId ??= config.GetString("akka.persistence.snapshot-store.plugin", null) is { Length: > 0 } snapshotDefault ? snapshotDefault : MiniStorePersistence.SnapshotStoreConfigPath;
         var defaults = MiniStorePersistence.DefaultConfiguration();
         var journal = MiniStoreSettings.Create(Section(config, journalPluginId, MiniStorePersistence.JournalConfigPath, defaults), journalPluginId);
         var snapshots = MiniStoreSettings.Create(Section(config, snapshotPluginId, MiniStorePersistence.SnapshotStoreConfigPath, defaults), snapshotPluginId);

@@ -8,7 +8,7 @@ public static class ShippingHostingExtensions
 {
     /// <summary>
     /// Ships every event (with its tags, manifest and original timestamp) and every snapshot the MiniStore journal
-    /// <paramref name="journalPluginId"/> stores into the target journal (and snapshot store) that
+    /// <paramref name="journalPluginId"/> (default: the system's default journal) stores into the target journal (and snapshot store) that
     /// <paramref name="configure"/> names, as soon as each is stored, exactly once and in order, resuming after any
     /// failure; the application never waits for it. The target plugins are configured as usual, or given here as
     /// <paramref name="targetHocon"/>:
@@ -28,8 +28,8 @@ public static class ShippingHostingExtensions
         this AkkaConfigurationBuilder builder,
         Action<ShippingOptions> configure,
         string? targetHocon = null,
-        string journalPluginId = MiniStorePersistence.JournalConfigPath,
-        string snapshotPluginId = MiniStorePersistence.SnapshotStoreConfigPath,
+        string? journalPluginId = null,
+        string? snapshotPluginId = null,
         bool healthCheck = true,
         IEnumerable<string>? healthCheckTags = null)
     {

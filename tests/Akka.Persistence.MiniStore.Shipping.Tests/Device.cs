@@ -24,6 +24,11 @@ internal sealed class Device : IAsyncDisposable
     public string Store { get; }
     public StoreLayout Layout => new(Path.Combine(Store, "journal"), Path.Combine(Store, "snapshots"));
 
+    /// <summary>Sensors in an actor system the test did not start (Akka.Hosting's); disposing does not stop it.</summary>
+    public static Device Of(ActorSystem system, string store) => new(system, store) { _owned = false };
+
+    private bool _owned = true;
+
     public static Device Start(string store, string extraHocon = "", Akka.Actor.Setup.ActorSystemSetup? setup = null)
     {
         var config = ConfigurationFactory.ParseString(extraHocon)
@@ -51,7 +56,11 @@ internal sealed class Device : IAsyncDisposable
     public Task SnapshotAsync(string id) => Sensor(id).Ask<Done>(SensorActor.Snapshot.Instance, TimeSpan.FromSeconds(60));
     public Task DeleteToAsync(string id, long sequenceNr) => Sensor(id).Ask<Done>(new SensorActor.DeleteTo(sequenceNr), TimeSpan.FromSeconds(60));
 
-    public async ValueTask DisposeAsync() => await System.Terminate();
+    public async ValueTask DisposeAsync()
+    {
+        if (_owned)
+            await System.Terminate();
+    }
 }
 
 /// <summary>Persists readings 1, 2, 3... (each its own event, sequence number = N) tagged "all" and "even"/"odd".</summary>

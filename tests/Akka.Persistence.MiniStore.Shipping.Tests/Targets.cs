@@ -20,13 +20,17 @@ internal sealed class Target
     public const string SnapshotId = "akka.persistence.snapshot-store.target";
     public const string ReadJournalId = "akka.persistence.query.journal.target";
 
-    private Target(string hocon, bool isSql)
+    private Target(string plugins, bool isSql)
     {
-        Hocon = hocon;
+        Plugins = plugins;
         IsSql = isSql;
     }
 
-    public string Hocon { get; }
+    /// <summary>The target's plugins (beside an application's own).</summary>
+    public string Plugins { get; }
+
+    /// <summary>The target's plugins, as the actor system's default journal and snapshot store (a shipper's own system).</summary>
+    public string Hocon => $"akka.persistence.journal.plugin = \"{JournalId}\"\nakka.persistence.snapshot-store.plugin = \"{SnapshotId}\"\n" + Plugins;
     public bool IsSql { get; }
     public Config Config => ConfigurationFactory.ParseString(Hocon);
 
@@ -42,8 +46,6 @@ internal sealed class Target
     private const string Breaker = "circuit-breaker { max-failures = 10000, call-timeout = 20s, reset-timeout = 1s }";
 
     public static Target MiniStore(string directory) => new($$"""
-        akka.persistence.journal.plugin = "{{JournalId}}"
-        akka.persistence.snapshot-store.plugin = "{{SnapshotId}}"
         {{JournalId}} {
           class = "Akka.Persistence.MiniStore.Journal.MiniStoreJournal, Akka.Persistence.MiniStore"
           directory = "{{directory}}/journal"
@@ -61,8 +63,6 @@ internal sealed class Target
         """, isSql: false);
 
     public static Target Sql(string connectionString) => new($$"""
-        akka.persistence.journal.plugin = "{{JournalId}}"
-        akka.persistence.snapshot-store.plugin = "{{SnapshotId}}"
         {{JournalId}} {
           class = "Akka.Persistence.Sql.Journal.SqlWriteJournal, Akka.Persistence.Sql"
           connection-string = "{{connectionString}}"
