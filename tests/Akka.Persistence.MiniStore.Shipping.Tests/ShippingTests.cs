@@ -21,9 +21,18 @@ public sealed class ShippingTests : IDisposable
     };
 
     [Fact]
-    public async Task Ships_every_event_with_its_tags_in_order_and_each_snapshot_once()
+    public Task Ships_every_event_with_its_tags_in_order_and_each_snapshot_once_into_MiniStore() =>
+        ShipsEverythingOnceAsync(Target.MiniStore(_store.TargetDirectory));
+
+    [SkippableFact]
+    public async Task Ships_every_event_with_its_tags_in_order_and_each_snapshot_once_into_PostgreSQL()
     {
-        var target = Target.MiniStore(_store.TargetDirectory);
+        using var database = PostgresDatabase.CreateOrSkip();
+        await ShipsEverythingOnceAsync(Target.Sql(database.ConnectionString));
+    }
+
+    private async Task ShipsEverythingOnceAsync(Target target)
+    {
         var written = new Dictionary<string, long>();
         await using (var device = Device.Start(_store.Device))
         {
