@@ -35,7 +35,7 @@ public sealed class ShippingHealthCheck(string shipperName) : IAkkaHealthCheck
             case ShippingState.Halted:
                 return HealthCheckResult.Unhealthy($"MiniStore shipper '{name}' halted: {status.Problem} ({backlog})", data: data);
             case ShippingState.Stopped:
-                return HealthCheckResult.Unhealthy($"MiniStore shipper '{name}' is stopped ({backlog})", data: data);
+                return HealthCheckResult.Unhealthy($"MiniStore shipper '{name}' is stopped{(status.Problem is { } why ? $": {why}" : "")} ({backlog})", data: data);
         }
         var options = shipper.Options;
         if (lag > options.DegradedLag || (options.DegradedBacklog is { } most && status.BacklogEvents > most))

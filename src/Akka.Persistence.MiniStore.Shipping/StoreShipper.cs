@@ -109,6 +109,12 @@ public sealed class StoreShipper
             }
             return new ShippingSummary(_shippedEvents, _shippedBytes, _shippedSnapshots, _shipped.Count, _ordering, clock.Elapsed);
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _log.Error(e, "Shipping stopped: {0}", e.Message);
+            _status = _status with { Problem = e.Message };
+            throw;
+        }
         finally
         {
             _position?.Dispose();
