@@ -25,8 +25,12 @@ public sealed class ShippingOptions
     /// </summary>
     public string? PositionPath { get; set; }
 
-    /// <summary>Most events per write to the target. <b>Default</b>: 1000.</summary>
-    public int BatchSize { get; set; } = 1000;
+    /// <summary>
+    /// Most events per write to the target. A catch-up is faster in large writes (each id's log is opened once per
+    /// write: 5000 shipped 1.3-1.9x faster than 1000 in the benchmark); while following, writes are as small as what
+    /// arrived meanwhile. Memory stays bounded by <see cref="MaxBatchBytes"/>. <b>Default</b>: 5000.
+    /// </summary>
+    public int BatchSize { get; set; } = 5000;
 
     /// <summary>Most bytes of event records per write to the target (at least one event always goes). <b>Default</b>: 4 MiB.</summary>
     public long MaxBatchBytes { get; set; } = 4 * 1024 * 1024;

@@ -44,7 +44,8 @@ internal sealed class StoreReader(StoreLayout layout, MiniStoreOptions options, 
     /// <summary>
     /// Visits the stored events of <paramref name="persistenceId"/> numbered <paramref name="fromSequenceNr"/> to
     /// <paramref name="toSequenceNr"/>, in order, each with its line's length; the log's sequence rule is checked
-    /// (<see cref="EventLogCheck"/>). A missing log visits nothing.
+    /// (<see cref="EventLogCheck"/>). A missing log visits nothing. Where the previous read of the id stopped is
+    /// remembered, so that reading on from there needs no search (see <see cref="StartOf"/>).
     /// </summary>
     public void ReadEvents(string persistenceId, long fromSequenceNr, long toSequenceNr, Action<EventRecord, LogRecord, string> visit)
     {
@@ -53,15 +54,46 @@ internal sealed class StoreReader(StoreLayout layout, MiniStoreOptions options, 
             return;
         using var log = MiniStoreLog.Open(path, Options, readOnly: true);
         var check = new EventLogCheck(path, persistenceId);
-        long start = log.Seek(line => check.SequenceNrOf(line), fromSequenceNr);
+        long start = StartOf(log, check, persistenceId, fromSequenceNr);
         foreach (var line in log.Read(start, start == 0 ? 1 : 0))
         {
             var record = check.Read(line);
             if (record.SequenceNr > toSequenceNr)
                 break;
+            _lastRead[persistenceId] = (line.Offset, record.SequenceNr);
             if (record.SequenceNr >= fromSequenceNr)
                 visit(record, line, path);
         }
+    }
+
+    // Per id, the offset and sequence number of the last record read: the next read usually starts right after it.
+    private readonly Dictionary<string, (long Offset, long SequenceNr)> _lastRead = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Where to start reading for <paramref name="fromSequenceNr"/>: the last record read, when the log still holds it
+    /// there and it precedes the wanted one (a compaction replaces the file, and then the record at that offset is
+    /// another or none), else the batch found by a binary search on the sequence numbers.
+    /// </summary>
+    private long StartOf(MiniStoreLog log, EventLogCheck check, string persistenceId, long fromSequenceNr)
+    {
+        if (_lastRead.TryGetValue(persistenceId, out var last) && last.SequenceNr < fromSequenceNr && last.Offset < log.Length)
+        {
+            try
+            {
+                foreach (var line in log.Read(last.Offset, 0))
+                {
+                    if (EventRecord.PeekSequenceNr(line.Json.Span, persistenceId) == last.SequenceNr)
+                        return last.Offset;
+                    break;
+                }
+            }
+            catch (CorruptLogException)
+            {
+                // not a line start in this file: it was replaced
+            }
+        }
+        _lastRead.Remove(persistenceId);
+        return log.Seek(line => check.SequenceNrOf(line), fromSequenceNr);
     }
 
     /// <summary>The event as the target journal is given it: payload (wrapped in <see cref="Tagged"/> when it has tags), manifest, writer id and original timestamp.</summary>
