@@ -153,7 +153,7 @@ public sealed class StoreShipper
                     (_ordering, _rewind) = (0, false);
                     _log.Warning("Reading the event index again from its start, to ship again what the target lacks");
                 }
-                int consumed = await ShipAvailableAsync().ConfigureAwait(false);
+                int consumed = await ShipAvailableAsync(cancellationToken).ConfigureAwait(false);
                 bool caughtUp = consumed == 0;
                 if (caughtUp && (!follow || Stopwatch.GetTimestamp() >= nextSnapshots))
                 {
@@ -219,9 +219,10 @@ public sealed class StoreShipper
     /// Ships what is indexed, up to 16 batches (then the loop publishes its state and looks at snapshots), and returns
     /// the index entries consumed (0: nothing new). The next batch is prepared (read, reconciled) while the one before
     /// it is being written: the target's round trip and the device's reads overlap. Batches are still written one
-    /// after another, each only once the one before it was acknowledged, so the target's order is the device's.
+    /// after another, each only once the one before it was acknowledged, so the target's order is the device's. A stop
+    /// request ends it after the batch in flight.
     /// </summary>
-    private async Task<int> ShipAvailableAsync()
+    private async Task<int> ShipAvailableAsync(CancellationToken stop)
     {
         var batch = await PrepareAsync(_ordering, null).ConfigureAwait(false);
         int consumed = 0;
@@ -231,7 +232,7 @@ public sealed class StoreShipper
             for (int n = 0; batch is not null; n++)
             {
                 var send = SendAsync(batch);
-                var next = n < 15 ? Task.Run(() => PrepareAsync(batch.LastOrdering, batch.Highest)) : Task.FromResult<Batch?>(null);
+                var next = n < 15 && !stop.IsCancellationRequested ? Task.Run(() => PrepareAsync(batch.LastOrdering, batch.Highest)) : Task.FromResult<Batch?>(null);
                 try
                 {
                     await send.ConfigureAwait(false);
@@ -256,6 +257,7 @@ public sealed class StoreShipper
                     await recording.ConfigureAwait(false);
                 recording = Commit(batch);
                 consumed += batch.Consumed;
+                Publish(ShippingState.Shipping, null, null);
                 if (failedToPrepare is not null)
                     ExceptionDispatchInfo.Throw(failedToPrepare);
                 batch = prepared;
