@@ -31,6 +31,7 @@ public static class Program
         int seconds = Option(args, "--seconds", 20);
         string tagMode = OptionText(args, "--tag-mode", "TagTable");
         _batchSize = Option(args, "--batch-size", 5000);
+        _maxRate = Option(args, "--max-rate", 0) is > 0 and var rate ? rate : null;
         using var postgres = Postgres.Start();
         Console.WriteLine($"PostgreSQL ready; tag-write-mode = {tagMode}; {Environment.ProcessorCount} cores");
         if (mode is "all" or "throughput")
@@ -57,10 +58,12 @@ public static class Program
         """;
 
     private static int _batchSize = 5000;
+    private static int? _maxRate;
 
     private static ShippingOptions ShippingOptions() => new()
     {
         BatchSize = _batchSize,
+        MaxEventsPerSecond = _maxRate,
         TargetJournalPluginId = "akka.persistence.journal.central",
         TargetSnapshotPluginId = "akka.persistence.snapshot-store.central",
     };
@@ -220,7 +223,7 @@ public static class Program
     {
         double without = await FloodAsync(postgres, tagMode, seconds, ship: false);
         double with = await FloodAsync(postgres, tagMode, seconds, ship: true);
-        Console.WriteLine($"writers: {Ids} writers persisting back to back for {seconds} s: {without:0} events/s without shipping, {with:0} events/s while shipping in-process = {with / without:0.00}x");
+        Console.WriteLine($"writers: {Ids} writers persisting back to back for {seconds} s: {without:0} events/s without shipping, {with:0} events/s while shipping in-process{(_maxRate is { } r ? $" (at most {r} events/s)" : "")} = {with / without:0.00}x");
     }
 
     private static async Task<double> FloodAsync(Postgres postgres, string tagMode, int seconds, bool ship)

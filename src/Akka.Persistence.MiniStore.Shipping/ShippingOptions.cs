@@ -35,6 +35,13 @@ public sealed class ShippingOptions
     /// <summary>Most bytes of event records per write to the target (at least one event always goes). <b>Default</b>: 4 MiB.</summary>
     public long MaxBatchBytes { get; set; } = 4 * 1024 * 1024;
 
+    /// <summary>
+    /// Most events shipped per second (null: as fast as the target takes them). Shipping costs CPU (each event is read,
+    /// deserialized and serialized again for the target): on a small board whose writers use every core at times, a
+    /// cap keeps the shipper from slowing them, at the price of a backlog during such bursts. <b>Default</b>: null.
+    /// </summary>
+    public int? MaxEventsPerSecond { get; set; }
+
     /// <summary>How often the store is looked at for new events when no journal in this actor system signals them. <b>Default</b>: 500 ms.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
@@ -81,6 +88,8 @@ public sealed class ShippingOptions
             throw new ArgumentException($"ShippingOptions.TargetJournalPluginId is '{TargetJournalPluginId}', the store's own journal: ship to another journal");
         if (EffectiveName.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || EffectiveName is "." or "..")
             throw new ArgumentException($"ShippingOptions.Name '{EffectiveName}' cannot name a file");
+        if (MaxEventsPerSecond is < 1)
+            throw new ArgumentException($"ShippingOptions.MaxEventsPerSecond must be at least 1 (or null), not {MaxEventsPerSecond}");
         if (BatchSize < 1)
             throw new ArgumentException($"ShippingOptions.BatchSize must be at least 1, not {BatchSize}");
         if (MinBackoff <= TimeSpan.Zero || MaxBackoff < MinBackoff)

@@ -231,6 +231,7 @@ public sealed class StoreShipper
         {
             for (int n = 0; batch is not null; n++)
             {
+                long started = Stopwatch.GetTimestamp();
                 var send = SendAsync(batch);
                 var next = n < 15 && !stop.IsCancellationRequested ? Task.Run(() => PrepareAsync(batch.LastOrdering, batch.Highest)) : Task.FromResult<Batch?>(null);
                 try
@@ -258,6 +259,9 @@ public sealed class StoreShipper
                 recording = Commit(batch);
                 consumed += batch.Consumed;
                 Publish(ShippingState.Shipping, null, null);
+                if (_options.MaxEventsPerSecond is { } most && batch.Count > 0
+                    && TimeSpan.FromSeconds((double)batch.Count / most) - Stopwatch.GetElapsedTime(started) is { Ticks: > 0 } rest)
+                    await Task.Delay(rest, stop).ConfigureAwait(false);
                 if (failedToPrepare is not null)
                     ExceptionDispatchInfo.Throw(failedToPrepare);
                 batch = prepared;
