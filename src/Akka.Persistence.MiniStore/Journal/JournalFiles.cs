@@ -53,6 +53,23 @@ internal sealed class JournalFiles(StoreLayout layout, MiniStoreOptions options,
         }
     }
 
+    /// <summary>
+    /// The highest sequence number of the id that every shipper of the store has delivered (long.MaxValue when the
+    /// store is not shipped; 0, so that nothing is removed, when a position log cannot be read).
+    /// </summary>
+    public long DeliveredByShippers(string persistenceId)
+    {
+        try
+        {
+            return ShippedPositions.DeliveredByAll(Layout, persistenceId, Options) ?? long.MaxValue;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Warn(persistenceId, $"compaction skipped: the shipping positions in '{Layout.ShippingDirectory}' cannot be read ({e.Message}), so events a shipper has not delivered could be removed");
+            return 0;
+        }
+    }
+
     /// <summary>A vanished journal directory (removed, unmounted) must not silently become a new, empty journal.</summary>
     public void CheckDirectory(string persistenceId, string path)
     {

@@ -146,18 +146,22 @@ internal sealed class PersistenceIdLog(string persistenceId, JournalFiles files)
     /// <summary>
     /// Physically removes the deleted prefix of the event log (see <see cref="LogCompactor"/>) when it is at least
     /// <paramref name="minDeadBytes"/> or <paramref name="minDeadRatio"/> of the file. The highest sequence number stays
-    /// known from the deletion marks even when every event is removed. Returns the bytes removed.
+    /// known from the deletion marks even when every event is removed. When the store is shipped, only events every
+    /// shipper has delivered are removed: the cut stays below min(deleted to, delivered). Returns the bytes removed.
     /// </summary>
     public long Compact(long minDeadBytes, double minDeadRatio)
     {
         Load();
         if (_file is null || files.IsReadOnly)
             return 0;
+        long removable = Math.Min(DeletedTo, files.DeliveredByShippers(PersistenceId));
+        if (removable <= 0)
+            return 0;
         var log = OpenForAppending();
         var check = new EventLogCheck(EventsPath, PersistenceId);
         long cut = log.Length;
         foreach (var line in log.Read())
-            if (check.Skip(line) > DeletedTo)
+            if (check.Skip(line) > removable)
             {
                 cut = line.Offset;
                 break;

@@ -67,7 +67,7 @@ public sealed class MiniStoreSnapshotStore : global::Akka.Persistence.Snapshot.S
             {
                 try
                 {
-                    return Read(file.Path, persistenceId);
+                    return file.Read(persistenceId, _serializer, _logOptions);
                 }
                 catch (Exception e) when (e is not NotARegularFileException)
                 {
@@ -159,16 +159,6 @@ public sealed class MiniStoreSnapshotStore : global::Akka.Persistence.Snapshot.S
             return Task.FromException<T>(e);
         }
         return _queue.Run(persistenceId, operation);
-    }
-
-    private SelectedSnapshot Read(string path, string persistenceId)
-    {
-        using var log = MiniStoreLog.Open(path, _logOptions, readOnly: true);
-        if (log.TornTail is { } torn)
-            throw new CorruptLogException(path, 1, torn.Offset, $"snapshot file is torn: {torn.Reason}");
-        foreach (var record in log.Read())
-            return SnapshotRecord.Read(record, path, persistenceId, _serializer);
-        throw new CorruptLogException(path, 1, 0, "snapshot file holds no complete record");
     }
 
     private void Delete(IEnumerable<SnapshotFile> files, string directory)

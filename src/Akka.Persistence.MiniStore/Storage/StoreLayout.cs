@@ -1,4 +1,6 @@
 using System.Globalization;
+using Akka.Persistence.MiniStore.Serialization;
+using MiniStore;
 
 namespace Akka.Persistence.MiniStore.Storage;
 
@@ -6,7 +8,8 @@ namespace Akka.Persistence.MiniStore.Storage;
 /// Where a MiniStore store keeps what (docs/FORMAT.md), the one place its file names are made: the journal directory
 /// holds <c>&lt;name&gt;.jsonl</c> (events) and <c>&lt;name&gt;.deleted.jsonl</c> (deletion marks) per persistence id,
 /// <c>index/events.jsonl</c> (the event index) and <c>journal.lock</c>; the snapshot directory holds
-/// <c>&lt;name&gt;/&lt;seq&gt;-&lt;ticks&gt;.snapshot.json</c>. Names come from <see cref="PersistenceIdFileName"/>.
+/// <c>&lt;name&gt;/&lt;seq&gt;-&lt;ticks&gt;.snapshot.json</c>; beside the journal directory, <c>shipping/</c> holds the
+/// position logs of shippers (<see cref="ShippedPositions"/>). Names come from <see cref="PersistenceIdFileName"/>.
 /// The journal, the read journal, the shipper and the ministore tool all find files through this type.
 /// </summary>
 public sealed record StoreLayout(string JournalDirectory, string? SnapshotDirectory = null)
@@ -51,6 +54,23 @@ public sealed record StoreLayout(string JournalDirectory, string? SnapshotDirect
             ? Directory.EnumerateFiles(JournalDirectory, "*" + EventLogExtension).Where(p => !p.EndsWith(DeletionLogExtension, StringComparison.Ordinal)).Order(StringComparer.Ordinal)
             : [];
 
+    /// <summary>
+    /// Where shippers keep their position logs by default: <c>shipping/</c> beside the journal directory (in the store
+    /// root), so that a shipper running beside the application needs no write permission in the journal directory.
+    /// The journal's compaction reads every position log here (see <see cref="ShippedPositions.DeliveredByAll"/>).
+    /// </summary>
+    public string ShippingDirectory =>
+        Path.Combine(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(JournalDirectory))) ?? JournalDirectory, "shipping");
+
+    /// <summary>The default position log of the shipper named <paramref name="name"/> (one per target).</summary>
+    public string ShippingPosition(string name) => Path.Combine(ShippingDirectory, name + EventLogExtension);
+
+    /// <summary>Every position log in <see cref="ShippingDirectory"/>, in file name order.</summary>
+    public IEnumerable<string> ShippingPositions() =>
+        Directory.Exists(ShippingDirectory)
+            ? Directory.EnumerateFiles(ShippingDirectory, "*" + EventLogExtension).Order(StringComparer.Ordinal)
+            : [];
+
     /// <summary>The copies of torn tails the engine saved when it cut them off (<c>&lt;log&gt;.&lt;time&gt;.broken</c>).</summary>
     public IEnumerable<string> BrokenCopies() =>
         Directory.Exists(JournalDirectory) ? Directory.EnumerateFiles(JournalDirectory, "*.broken").Order(StringComparer.Ordinal) : [];
@@ -76,6 +96,20 @@ public sealed record StoreLayout(string JournalDirectory, string? SnapshotDirect
 public sealed record SnapshotFile(string Directory, long SequenceNr, long Ticks)
 {
     public string Path => System.IO.Path.Combine(Directory, $"{SequenceNr:D19}-{Ticks:D19}{StoreLayout.SnapshotExtension}");
+
+    /// <summary>
+    /// Reads the snapshot as the snapshot store loads it (for a shipper reading the store from outside the snapshot
+    /// store); a torn or unreadable file throws <see cref="CorruptLogException"/> naming it. Needs no write permission.
+    /// </summary>
+    public SelectedSnapshot Read(string persistenceId, PayloadSerializer serializer, MiniStoreOptions? options = null)
+    {
+        using var log = MiniStoreLog.Open(Path, options, readOnly: true);
+        if (log.TornTail is { } torn)
+            throw new CorruptLogException(Path, 1, torn.Offset, $"snapshot file is torn: {torn.Reason}");
+        foreach (var record in log.Read())
+            return Snapshot.SnapshotRecord.Read(record, Path, persistenceId, serializer);
+        throw new CorruptLogException(Path, 1, 0, "snapshot file holds no complete record");
+    }
 
     public static SnapshotFile? TryParse(string path)
     {
