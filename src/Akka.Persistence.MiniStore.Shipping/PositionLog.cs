@@ -40,7 +40,7 @@ internal sealed class PositionLog : IDisposable
     {
         path = System.IO.Path.GetFullPath(path);
         string directory = System.IO.Path.GetDirectoryName(path)!;
-        DurableDirectory.Create(directory, options.FileSync, options.DirectoryMode);
+        DurableDirectory.Create(directory, options.FileSync, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute); // owner only, as the store's own directories
         StoreLock storeLock;
         try
         {
