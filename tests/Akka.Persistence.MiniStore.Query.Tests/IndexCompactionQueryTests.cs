@@ -40,6 +40,7 @@ public sealed class IndexCompactionQueryTests : BulkWriteSpec
             ["pid"] = "seed", ["seq"] = 1, ["ord"] = SeedOrdering, ["ts"] = "2026-01-01T00:00:00.0000000Z", ["writer"] = "seed",
             ["manifest"] = "", ["payloadType"] = typeof(string).TypeQualifiedName(), ["payload"] = "seed",
         };
+        Directory.CreateDirectory(Path.Combine(directory, "journal"));
         using var log = MiniStoreLog.Open(new StoreLayout(Path.Combine(directory, "journal")).EventLog("seed"));
         log.Append(Encoding.UTF8.GetBytes(record.ToJsonString()));
         return directory;

@@ -38,6 +38,7 @@ string mode = args.Length > 2 ? args[2] : "akka";
 
 if (mode == "engine")
 {
+    Directory.CreateDirectory(directory);
     using var log = MiniStoreLog.Open(Path.Combine(directory, "engine.jsonl"));
     long start = log.Read().LongCount();
     for (long i = start + 1; i <= start + count; i++)

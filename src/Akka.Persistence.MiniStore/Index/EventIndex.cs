@@ -178,7 +178,7 @@ internal sealed partial class EventIndex : IDisposable
             {
                 try
                 {
-                    new IndexCheckMark(_layout.EventIndex, _logOptions).Move(_file.Length, _lastOrdering);
+                    new IndexCheckMark(_layout.EventIndex, _logOptions).MarkClean(_file.Length, _lastOrdering);
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {

@@ -93,8 +93,9 @@ internal sealed class EventIndexRecovery(StoreLayout layout, MiniStoreOptions lo
         var index = MiniStoreLog.Open(_path, indexOptions);
         try
         {
-            if (index.TornTail is null && index.LastRecordAtOpen is { } last && _checkMark.Read(index.Length).CleanOrdering is { } handedOut)
+            if (index.TornTail is null && index.LastRecordAtOpen is { } last && _checkMark.Read(index.Length) is (var checkedTo, { } handedOut))
             {
+                foreach (var _ in index.Read(checkedTo, checkedTo == 0 ? 1 : 0)) { } // what was written since it was last read whole
                 _checkMark.Move(index.Length); // superseded before anything is written: a crash from now on is no clean stop
                 log.Debug("Event index '{0}' is up to date: the journal stopped cleanly, so the logs are not read", _path);
                 return (index, Math.Max(handedOut, IndexEntry.Read(last, _path).Ordering));
@@ -102,6 +103,7 @@ internal sealed class EventIndexRecovery(StoreLayout layout, MiniStoreOptions lo
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            // Damage found in the part written since the last check, or a mark that cannot be written: the usual way.
             log.Warning("Event index '{0}': the mark of a clean stop could not be used, the logs are read: {1}", _path, e.Message);
         }
         index.Dispose();

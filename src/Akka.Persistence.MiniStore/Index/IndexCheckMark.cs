@@ -11,10 +11,11 @@ namespace Akka.Persistence.MiniStore.Index;
 /// the mark, then fsyncs the index and moves the mark to its end. Each byte of the index is read once so, not at every
 /// start. The mark is only a shortcut: when it is missing, unreadable or beyond the index, the whole index is read.
 /// <para>
-/// A journal that stops cleanly (every write resolved, the index fsync'd) ends the log with <c>{"checked":N,"clean":O}</c>:
-/// the index then held every stored event, and O is the last ordering handed out. The next start that finds it, with
-/// the index still N bytes long, need not read the end of every log to catch the index up; it supersedes the mark with a
-/// plain one (fsync'd) before anything is written, so a crash after that start is never taken for a clean stop.
+/// A journal that stops cleanly (every write resolved, the index fsync'd) ends the log with
+/// <c>{"checked":C,"clean":O,"length":L}</c>: the index, L bytes long, then held every stored event, O is the last
+/// ordering handed out, and C is still what was read whole. The next start that finds the index L bytes long need not
+/// read the end of every log to catch it up; it still reads the part after C, then supersedes the mark with a plain one
+/// (fsync'd) before anything is written, so a crash after that start is never taken for a clean stop.
 /// </para>
 /// </summary>
 internal sealed class IndexCheckMark(string indexPath, MiniStoreOptions logOptions)
@@ -35,10 +36,12 @@ internal sealed class IndexCheckMark(string indexPath, MiniStoreOptions logOptio
             if (marks.LastRecordAtOpen is not { } last)
                 return (0, null);
             using var json = JsonDocument.Parse(last.Json);
-            long checkedTo = json.RootElement.GetProperty("checked").GetInt64();
+            var mark = json.RootElement;
+            long checkedTo = mark.GetProperty("checked").GetInt64();
             if (checkedTo > indexLength)
                 return (0, null);
-            return (checkedTo, checkedTo == indexLength && json.RootElement.TryGetProperty("clean", out var clean) ? clean.GetInt64() : null);
+            bool clean = mark.TryGetProperty("clean", out var ordering) && mark.GetProperty("length").GetInt64() == indexLength;
+            return (checkedTo, clean ? ordering.GetInt64() : null);
         }
         catch (Exception e) when (e is IOException or JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {
@@ -46,16 +49,19 @@ internal sealed class IndexCheckMark(string indexPath, MiniStoreOptions logOptio
         }
     }
 
-    /// <summary>
-    /// Makes the index durable (it has just been read whole up to <paramref name="indexLength"/>, or written by this
-    /// journal), then records that; with <paramref name="cleanOrdering"/>, that the journal stopped cleanly.
-    /// </summary>
-    public void Move(long indexLength, long? cleanOrdering = null)
+    /// <summary>Makes the index durable (it has just been read whole up to <paramref name="indexLength"/>), then records that.</summary>
+    public void Move(long indexLength) => Append(indexLength, $"{{\"checked\":{indexLength}}}");
+
+    /// <summary>Makes the index (now <paramref name="indexLength"/> bytes) durable and records a clean stop, keeping what is known read whole.</summary>
+    public void MarkClean(long indexLength, long lastOrdering) =>
+        Append(indexLength, $"{{\"checked\":{Read(indexLength).CheckedTo},\"clean\":{lastOrdering},\"length\":{indexLength}}}");
+
+    private void Append(long indexLength, string mark)
     {
         using (var index = File.OpenHandle(indexPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
             logOptions.FileSync.SyncFile(index);
         using var marks = MiniStoreLog.Open(Path, logOptions);
-        marks.Append(Encoding.UTF8.GetBytes(cleanOrdering is { } ordering ? $"{{\"checked\":{indexLength},\"clean\":{ordering}}}" : $"{{\"checked\":{indexLength}}}"));
+        marks.Append(Encoding.UTF8.GetBytes(mark));
     }
 
     /// <summary>Forgets the mark, before the index is replaced (rebuilt or compacted).</summary>
