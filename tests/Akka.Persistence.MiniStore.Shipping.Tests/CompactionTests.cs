@@ -48,6 +48,7 @@ public sealed class CompactionTests : IDisposable
 
     private static void WritePosition(string path, params (string Id, long Seq)[] shipped)
     {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!); // the shipper's to create, as the engine creates no directories
         using var log = MiniStoreLog.Open(path);
         log.Append(ShippedPositions.Line(0, shipped.Select(s => KeyValuePair.Create(s.Id, s.Seq)).ToList(), []));
     }
