@@ -51,18 +51,27 @@ public sealed class StandaloneShipper : IAsyncDisposable
     {
         var layout = StoreLayout.Find(storeDirectory) ?? throw new ShippingException($"No store at '{Path.GetFullPath(storeDirectory)}': the directory does not exist");
         options ??= new ShippingOptions();
-        if (string.IsNullOrEmpty(options.TargetJournalPluginId))
-            options.TargetJournalPluginId = target.GetString("akka.persistence.journal.plugin", "");
-        if (string.IsNullOrEmpty(options.TargetJournalPluginId))
-            throw new ShippingException($"{source}: set akka.persistence.journal.plugin to the target journal's plugin id (or give it in the options)");
-        CheckPlugin(target, source, options.TargetJournalPluginId, "journal");
-        if (options.TargetSnapshotPluginId is null && target.GetString("akka.persistence.snapshot-store.plugin", "") is { Length: > 0 } snapshots && target.HasPath(snapshots))
-            options.TargetSnapshotPluginId = snapshots;
-        if (options.TargetSnapshotPluginId is { Length: > 0 } snapshotPlugin)
-            CheckPlugin(target, source, snapshotPlugin, "snapshot store");
-
+        // The file as Akka will see it: MiniStore's own plugins (short ids ministore and ministore-snapshots) are known without a section.
         var quiet = ConfigurationFactory.ParseString("akka.loglevel = INFO\nakka.stdout-loglevel = WARNING");
         var config = target.WithFallback(quiet).WithFallback(MiniStorePersistence.DefaultConfiguration());
+        if (string.IsNullOrEmpty(options.TargetJournalPluginId))
+            options.TargetJournalPluginId = config.GetString("akka.persistence.journal.plugin", "");
+        if (string.IsNullOrEmpty(options.TargetJournalPluginId))
+            throw new ShippingException($"{source}: set akka.persistence.journal.plugin to the target journal's plugin id (or give it in the options)");
+        CheckPlugin(config, source, options.TargetJournalPluginId, "journal");
+        if (options.TargetSnapshotPluginId is null && config.GetString("akka.persistence.snapshot-store.plugin", "") is { Length: > 0 } snapshots && config.HasPath(snapshots))
+            options.TargetSnapshotPluginId = snapshots;
+        if (options.TargetSnapshotPluginId is { Length: > 0 } snapshotPlugin)
+            CheckPlugin(config, source, snapshotPlugin, "snapshot store");
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new ShippingException($"{source}: {e.Message}", e);
+        }
+
         var system = setup is null
             ? ActorSystem.Create("ministore-ship", config)
             : ActorSystem.Create("ministore-ship", setup.And(BootstrapSetup.Create().WithConfig(config)));

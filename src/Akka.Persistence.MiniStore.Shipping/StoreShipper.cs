@@ -111,7 +111,10 @@ public sealed class StoreShipper
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            _log.Error(e, "Shipping stopped: {0}", e.Message);
+            if (IsHalt(e) || e is TargetUnavailableException)
+                _log.Error("Shipping stopped: {0}", e.Message); // a specific error: its message says it all
+            else
+                _log.Error(e, "Shipping stopped: {0}", e.Message);
             _status = _status with { Problem = e.Message };
             throw;
         }
@@ -186,7 +189,7 @@ public sealed class StoreShipper
                 if (halt)
                 {
                     if (halted is null)
-                        _log.Error(e, "Shipping halted: {0} Nothing after it is shipped; retrying every {1:0.#} s.", e.Message, _options.MaxBackoff.TotalSeconds);
+                        _log.Error("Shipping halted: {0} Nothing after it is shipped; retrying every {1:0.#} s.", e.Message, _options.MaxBackoff.TotalSeconds);
                     halted = e.Message;
                 }
                 else if (unavailableSince is null)

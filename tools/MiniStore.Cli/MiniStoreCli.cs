@@ -12,7 +12,7 @@ public static class MiniStoreCli
     /// after the entry assembly as a <see cref="RootCommand"/> would be.
     /// </summary>
     public static Command Build() =>
-        new("ministore", "Inspect, verify, repair, export and import the JSONL logs of a MiniStore store (Akka.Persistence.MiniStore).")
+        new("ministore", "Inspect, verify, repair, export, import and ship the JSONL logs of a MiniStore store (Akka.Persistence.MiniStore).")
         {
             new HelpOption(),
             new VersionOption(),
@@ -24,6 +24,7 @@ public static class MiniStoreCli
             StatsCommand.Create(),
             ExportCommand.Create(),
             ImportCommand.Create(),
+            ShipCommand.Create(),
         };
 
     public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default) =>
