@@ -1,3 +1,4 @@
+using Akka.Configuration;
 using Akka.Hosting;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -23,6 +24,11 @@ public static class ShippingHostingExtensions
     /// A health check named <c>ministore-shipping-&lt;name&gt;</c> reports the backlog (Degraded past
     /// <see cref="ShippingOptions.DegradedLag"/>); the meter "Akka.Persistence.MiniStore" carries
     /// <c>ministore.shipping.*</c>. The position log is <c>&lt;store&gt;/shipping/&lt;name&gt;.jsonl</c>.
+    /// <para>
+    /// <paramref name="targetHocon"/> may be the very file <c>ministore ship --to</c> takes: its
+    /// <c>akka.persistence.journal.plugin</c> and <c>snapshot-store.plugin</c> lines name the targets when the options
+    /// do not, and never replace the application's own default journal (the file is added as a fallback).
+    /// </para>
     /// </summary>
     public static AkkaConfigurationBuilder WithMiniStoreShipping(
         this AkkaConfigurationBuilder builder,
@@ -35,9 +41,17 @@ public static class ShippingHostingExtensions
     {
         var options = new ShippingOptions();
         configure(options);
-        options.Validate();
         if (!string.IsNullOrWhiteSpace(targetHocon))
-            builder.AddHocon(targetHocon, HoconAddMode.Prepend);
+        {
+            var target = ConfigurationFactory.ParseString(targetHocon);
+            if (string.IsNullOrEmpty(options.TargetJournalPluginId))
+                options.TargetJournalPluginId = target.GetString("akka.persistence.journal.plugin", "");
+            if (options.TargetSnapshotPluginId is null && target.GetString("akka.persistence.snapshot-store.plugin", "") is { Length: > 0 } snapshots)
+                options.TargetSnapshotPluginId = snapshots;
+            // A fallback: the target's "plugin" lines name the targets above, not the application's default journal.
+            builder.AddHocon(target, HoconAddMode.Append);
+        }
+        options.Validate();
         builder.AddStartup((system, _) => MiniStoreShipping.Get(system).Start(options, journalPluginId, snapshotPluginId));
         if (healthCheck)
             builder.WithHealthCheck(new AkkaHealthCheckRegistration($"ministore-shipping-{options.EffectiveName}", new ShippingHealthCheck(options.EffectiveName),

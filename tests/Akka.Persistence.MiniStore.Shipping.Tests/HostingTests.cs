@@ -36,6 +36,35 @@ public sealed class HostingTests : IDisposable
         return host;
     }
 
+    [Fact]
+    public async Task The_file_ministore_ship_takes_names_the_targets_and_leaves_the_applications_journal_alone()
+    {
+        var target = Target.MiniStore(_store.TargetDirectory);
+        // central.conf as for `ministore ship --to`: the targets as the default plugins, then their sections.
+        string file = $"akka.persistence.journal.plugin = \"{Target.JournalId}\"\nakka.persistence.snapshot-store.plugin = \"{Target.SnapshotId}\"\n{target.Plugins}";
+        var written = new Dictionary<string, long>();
+        using (var host = Host.CreateDefaultBuilder()
+                   .ConfigureLogging(logging => logging.ClearProviders())
+                   .ConfigureServices(services => services.AddHealthChecks().Services.AddAkka("device", builder => builder
+                       .AddHocon("akka.loglevel = WARNING", HoconAddMode.Prepend)
+                       .WithMiniStorePersistence(_store.Device)
+                       .WithMiniStoreShipping(o => o.MinBackoff = TimeSpan.FromMilliseconds(100), targetHocon: file)))
+                   .Build())
+        {
+            host.Start();
+            var system = host.Services.GetRequiredService<ActorSystem>();
+            Assert.NotEqual(Target.JournalId, system.Settings.Config.GetString("akka.persistence.journal.plugin"));
+            var device = DeviceOf(host);
+            await ShippingTests.WriteRoundsAsync(device, written, ids: 3, rounds: 4, perRound: 2);
+            await Waiting.UntilShippedAsync(Layout, Layout.ShippingPosition("target"));
+            Assert.NotNull(MiniStoreShipping.Get(system).Shipper("target"));
+            await host.StopAsync();
+        }
+        Assert.All(written.Keys, id => Assert.True(File.Exists(Layout.EventLog(id)), $"the device's own journal did not store '{id}'"));
+        var held = await target.ReadAsync(written.Keys);
+        held.ShouldMatch(written, TestStore.DeviceOrder(Layout));
+    }
+
     private static Device DeviceOf(IHost host) => Device.Of(host.Services.GetRequiredService<ActorSystem>(), "");
 
     private static async Task<HealthStatus> HealthAsync(IHost host)
