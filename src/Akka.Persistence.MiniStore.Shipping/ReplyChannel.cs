@@ -7,7 +7,7 @@ namespace Akka.Persistence.MiniStore.Shipping;
 /// An actor ref that a plugin answers to, as it answers a persistent actor, its replies read in order with
 /// <see cref="ReceiveAsync"/>: a journal answers one WriteMessages or ReplayMessages with many messages, which Ask cannot take.
 /// </summary>
-internal sealed class ReplyChannel : IDisposable
+public sealed class ReplyChannel : IDisposable
 {
     private readonly Channel<object> _replies = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ActorSystem _system;
@@ -30,7 +30,7 @@ internal sealed class ReplyChannel : IDisposable
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new TargetUnavailableException($"no answer within {timeout.TotalSeconds:0.#} s while waiting for {waitingFor}");
+            throw new TimeoutException($"no answer within {timeout.TotalSeconds:0.#} s while waiting for {waitingFor}");
         }
     }
 

@@ -111,7 +111,7 @@ public sealed class StoreShipper
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            if (IsHalt(e) || e is TargetUnavailableException)
+            if (IsHalt(e) || e is TargetUnavailableException or TimeoutException)
                 _log.Error("Shipping stopped: {0}", e.Message); // a specific error: its message says it all
             else
                 _log.Error(e, "Shipping stopped: {0}", e.Message);

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Akka.Actor;
+using Akka.Persistence.MiniStore.Shipping;
 using Akka.Persistence;
 
 namespace MiniStore.Cli.Migration;
